@@ -1,0 +1,176 @@
+# mapishut: the MAPI fast-shutdown subsystem.
+#
+#   make          build mapishut.dll (x86_64 and i686), import libraries, the
+#                 native core, the tests and the examples, into build/
+#   make check    install what is missing, build, run every test suite
+#   make demo     install what is missing, build, run the example client
+#
+# V=1 shows the full command lines.
+
+BUILD      ?= build
+CROSS64    ?= x86_64-w64-mingw32-
+CROSS32    ?= i686-w64-mingw32-
+WIDL       ?= $(CROSS64)widl
+CC_NATIVE  ?= gcc
+
+WINE_IDL_DIR ?= /usr/include/wine/wine/windows
+WINE_TLB_DIR ?= /usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+WARNINGS   := -Wall -Wextra
+CFLAGS     ?= -O2 -g
+WIN_CFLAGS := -std=c11 $(WARNINGS) $(CFLAGS) -MMD -MP -DUNICODE -D_UNICODE \
+              -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 -DCOBJMACROS -DCONST_VTABLE \
+              -Iinclude -I$(BUILD)/include -Isrc
+WIN_LDFLAGS := -static-libgcc -Wl,--enable-stdcall-fixup
+
+CORE_SRC   := $(wildcard src/core/*.c)
+WIN32_SRC  := $(wildcard src/win32/*.c)
+PROV_SRC   := wine-tests/testprov.c
+WTEST_SRC  := $(filter-out $(PROV_SRC),$(wildcard wine-tests/*.c))
+DEMO_PROV_SRC   := examples/example_provider.c
+DEMO_CLIENT_SRC := examples/example_client.c
+
+GEN_HEADER := $(BUILD)/include/mapishut_idl.h
+GEN_IIDS   := $(BUILD)/include/mapishut_i.c
+
+.PHONY: all check demo bench clean native dll64 dll32 bootstrap
+.DEFAULT_GOAL := all
+
+all: dll64 dll32 native
+
+# --- generated contract -----------------------------------------------------
+
+$(GEN_HEADER): idl/mapishut.idl
+	@mkdir -p $(@D)
+	@echo "  WIDL    $@"
+	$(Q)$(WIDL) -I$(WINE_IDL_DIR) -h -o $@ $<
+
+$(GEN_IIDS): idl/mapishut.idl
+	@mkdir -p $(@D)
+	@echo "  WIDL    $@"
+	$(Q)$(WIDL) -I$(WINE_IDL_DIR) -u -o $@ $<
+
+# --- one Windows target ------------------------------------------------------
+# $(1): arch directory name, $(2): cross prefix, $(3): widl bitness flag
+
+define windows_target
+$(1)_OBJ := $(BUILD)/$(1)/obj
+$(1)_BIN := $(BUILD)/$(1)/bin
+$(1)_DLL_OBJS := $$(patsubst src/%.c,$$($(1)_OBJ)/%.o,$(CORE_SRC) $(WIN32_SRC)) \
+                 $$($(1)_OBJ)/mapishut_i.o $$($(1)_OBJ)/mapishut_res.o
+
+$$($(1)_OBJ)/%.o: src/%.c $(GEN_HEADER)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
+
+$$($(1)_OBJ)/mapishut_i.o: $(GEN_IIDS)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
+
+$(BUILD)/$(1)/mapishut.tlb: idl/mapishut.idl
+	@mkdir -p $$(@D)
+	@echo "  WIDL    $$@"
+	$(Q)$(WIDL) $(3) -I$(WINE_IDL_DIR) -L$(WINE_TLB_DIR) -t -o $$@ $$<
+
+$$($(1)_OBJ)/mapishut_res.o: src/win32/mapishut.rc $(BUILD)/$(1)/mapishut.tlb
+	@mkdir -p $$(@D)
+	@echo "  RC      $$@"
+	$(Q)$(2)windres -I$(BUILD)/$(1) -Iinclude -o $$@ $$<
+
+$$($(1)_BIN)/mapishut.dll: $$($(1)_DLL_OBJS) mapishut.def
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -shared -o $$@ $$($(1)_DLL_OBJS) mapishut.def $(WIN_LDFLAGS) \
+	    -Wl,--out-implib,$$($(1)_BIN)/libmapishut.a \
+	    -lole32 -loleaut32 -ladvapi32 -luuid
+	$(Q)$(2)ar rs $$($(1)_BIN)/libmapishut.a $$($(1)_OBJ)/mapishut_i.o 2>/dev/null
+
+# Conformance tests: one executable, and the provider DLL the scenarios load.
+$$($(1)_OBJ)/wine-tests/%.o: wine-tests/%.c $(GEN_HEADER)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$(Q)$(2)gcc $(WIN_CFLAGS) -Iwine-tests -c -o $$@ $$<
+
+$$($(1)_BIN)/mapishut_test.exe: $$(patsubst wine-tests/%.c,$$($(1)_OBJ)/wine-tests/%.o,$(WTEST_SRC)) $$($(1)_OBJ)/mapishut_i.o
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -loleaut32 -ladvapi32 -luuid
+
+$$($(1)_BIN)/testprov.dll: $$($(1)_OBJ)/wine-tests/testprov.o $$($(1)_OBJ)/mapishut_i.o wine-tests/testprov.def
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
+
+# Examples for `make demo`.
+$$($(1)_OBJ)/examples/%.o: examples/%.c $(GEN_HEADER)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
+
+$$($(1)_BIN)/example_client.exe: $$($(1)_OBJ)/examples/example_client.o $$($(1)_OBJ)/mapishut_i.o
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
+
+$$($(1)_BIN)/example_provider.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OBJ)/mapishut_i.o examples/example_provider.def
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
+
+$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
+            $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/example_provider.dll
+
+-include $$(shell find $(BUILD)/$(1)/obj -name '*.d' 2>/dev/null)
+endef
+
+$(eval $(call windows_target,x86_64,$(CROSS64),--win64))
+$(eval $(call windows_target,i686,$(CROSS32),--win32))
+
+dll64: $(x86_64_ALL)
+dll32: $(i686_ALL)
+
+# --- the portable core, natively, with sanitizers ------------------------------
+
+NATIVE_OBJ   := $(BUILD)/native/obj
+NATIVE_FLAGS := -std=c11 $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -Isrc
+TEST_SRC     := $(wildcard test/*.c)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+$(NATIVE_OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC_NATIVE) $(NATIVE_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/native/check_core: $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(CORE_SRC) $(TEST_SRC))
+	@echo "  LD      $@"
+	$(Q)$(CC_NATIVE) $(NATIVE_FLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread
+
+native: $(BUILD)/native/check_core
+
+-include $(shell find $(NATIVE_OBJ) -name '*.d' 2>/dev/null)
+
+# --- the two commands ----------------------------------------------------------
+
+bootstrap:
+	$(Q)sh scripts/bootstrap.sh
+
+check: bootstrap
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh scripts/run-tests.sh $(BUILD)
+
+demo: bootstrap
+	$(Q)$(MAKE) --no-print-directory dll64
+	$(Q)sh scripts/run-demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

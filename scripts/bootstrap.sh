@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs what `make check` and `make demo` need on Debian 12, once:
+# it looks for each tool first and runs apt-get only when something is missing.
+set -eu
+
+missing=""
+need() { # need PACKAGE TEST...
+    pkg=$1; shift
+    if ! "$@" >/dev/null 2>&1; then missing="$missing $pkg"; fi
+}
+
+need make                  command -v make
+need gcc                   command -v gcc
+need gcc-mingw-w64-x86-64  command -v x86_64-w64-mingw32-gcc
+need gcc-mingw-w64-i686    command -v i686-w64-mingw32-gcc
+need binutils-mingw-w64-x86-64 command -v x86_64-w64-mingw32-windres
+need mingw-w64-tools       command -v x86_64-w64-mingw32-widl
+need libwine-dev           test -f /usr/include/wine/wine/windows/unknwn.idl
+need wine64                sh -c 'command -v wine64 || test -x /usr/lib/wine/wine64'
+need check                 sh -c 'pkg-config --exists check'
+need pkg-config            command -v pkg-config
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+echo "bootstrap: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

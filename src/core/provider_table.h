@@ -1,0 +1,47 @@
+/* The registered providers, kept in shutdown order: transport, then address
+ * book, then store; within a type the profile's order, then registration order.
+ * Sorted at registration so that the shutdown path only walks an array. */
+#ifndef MAPISHUT_CORE_PROVIDER_TABLE_H
+#define MAPISHUT_CORE_PROVIDER_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROVIDER_NOT_IN_PROFILE UINT32_MAX
+
+struct provider {
+    uint32_t cookie;
+    uint32_t resource_type;     /* SHUT_*_PROVIDER */
+    bool has_section_uid;
+    uint8_t section_uid[16];
+    void *shutdown;             /* its IMAPIProviderShutdown, or NULL: it has none */
+    uint32_t profile_order;     /* PROVIDER_NOT_IN_PROFILE until a profile places it */
+    uint32_t registration;      /* registration sequence number */
+    bool told_notify;           /* each notification at most once */
+    bool told_do_fast;
+};
+
+struct provider_table {
+    struct provider *items;
+    size_t count;
+    size_t capacity;
+    uint32_t last_cookie;
+    uint32_t last_registration;
+};
+
+void provider_table_init(struct provider_table *table);
+/* Frees the array; releasing the providers is the caller's business. */
+void provider_table_free(struct provider_table *table);
+
+bool provider_type_is_valid(uint32_t resource_type);
+const char *provider_type_name(uint32_t resource_type);
+
+/* SHUT_S_OK, SHUT_E_INVALIDARG (resource type) or SHUT_E_OUTOFMEMORY. */
+int32_t provider_table_add(struct provider_table *table, const uint8_t *section_uid,
+                           uint32_t resource_type, void *shutdown, uint32_t *cookie);
+
+/* SHUT_S_OK with *shutdown set to what the entry held, or SHUT_E_INVALIDARG. */
+int32_t provider_table_remove(struct provider_table *table, uint32_t cookie, void **shutdown);
+
+#endif

@@ -1,0 +1,240 @@
+#include "shutdown.h"
+#include "status.h"
+
+#include <string.h>
+
+const char *provider_call_name(enum provider_call call)
+{
+    switch (call) {
+    case PROVIDER_QUERY:   return "QueryFastShutdown";
+    case PROVIDER_NOTIFY:  return "NotifyProcessShutdown";
+    case PROVIDER_DO_FAST: return "DoFastShutdown";
+    }
+    return "?";
+}
+
+void shutdown_init(struct shutdown *s, const struct shutdown_env *env)
+{
+    memset(s, 0, sizeof(*s));
+    s->env = *env;
+    provider_table_init(&s->providers);
+}
+
+void shutdown_free(struct shutdown *s)
+{
+    for (size_t i = 0; i < s->providers.count; i++)
+        if (s->providers.items[i].shutdown)
+            s->env.release_provider(s->env.ctx, s->providers.items[i].shutdown);
+    provider_table_free(&s->providers);
+}
+
+enum gate {
+    GATE_ENTERED,
+    GATE_REFUSED,           /* a caller already inside, or DoFastShutdown has run */
+    GATE_JOINED_DO_FAST,    /* a DoFastShutdown waited for another one to finish */
+};
+
+/* Take the gate, waiting for another thread's phase to end. A caller already
+ * inside (a provider calling back) is refused at once, and so is everyone
+ * after DoFastShutdown, except a DoFastShutdown that waited for another one:
+ * the exit it asked for has been prepared, and it gets that call's result. */
+static enum gate gate_enter(struct shutdown *s, bool do_fast)
+{
+    uint32_t me = s->env.current_thread(s->env.ctx);
+    bool waited_for_do_fast = false;
+    enum gate gate;
+
+    s->env.lock(s->env.ctx);
+    for (;;) {
+        if (s->busy && s->busy_thread == me) {
+            gate = GATE_REFUSED;
+            break;
+        }
+        if (s->done) {
+            gate = do_fast && waited_for_do_fast ? GATE_JOINED_DO_FAST : GATE_REFUSED;
+            break;
+        }
+        if (!s->busy) {
+            s->busy = true;
+            s->busy_thread = me;
+            s->busy_do_fast = do_fast;
+            gate = GATE_ENTERED;
+            break;
+        }
+        waited_for_do_fast |= s->busy_do_fast;
+        s->env.wait(s->env.ctx);
+    }
+    s->env.unlock(s->env.ctx);
+    return gate;
+}
+
+static void gate_leave(struct shutdown *s)
+{
+    s->env.lock(s->env.ctx);
+    s->busy = false;
+    s->env.wake_all(s->env.ctx);
+    s->env.unlock(s->env.ctx);
+}
+
+static void report(struct shutdown *s, enum shutdown_event_kind kind,
+                   const struct provider *p, enum provider_call call, int32_t hr)
+{
+    struct shutdown_event event = { kind, p, call, hr };
+
+    s->env.report(s->env.ctx, &event);
+}
+
+/* Ask the policy and the providers whether a fast shutdown may happen now.
+ * Every provider is asked even after a refusal, so that the diagnostics
+ * name all of those that stand in the way. */
+static int32_t evaluate(struct shutdown *s)
+{
+    struct policy_decision policy;
+    bool refused = false;
+
+    s->env.read_policy(s->env.ctx, &policy);
+    if (policy.value == SHUTDOWN_DISABLED) {
+        report(s, EVENT_POLICY_DISABLED, NULL, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
+        s->query_ok = false;
+        return SHUT_E_NO_SUPPORT;
+    }
+    for (size_t i = 0; i < s->providers.count; i++) {
+        struct provider *p = &s->providers.items[i];
+        int32_t hr;
+
+        if (!p->shutdown) {
+            if (policy.value == SHUTDOWN_ONLY_IF_ALL_OPT_IN) {
+                report(s, EVENT_PROVIDER_UNREACHABLE, p, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
+                refused = true;
+            }
+            continue;
+        }
+        hr = s->env.call_provider(s->env.ctx, p->shutdown, PROVIDER_QUERY);
+        if (SHUT_FAILED(hr)) {
+            report(s, EVENT_PROVIDER_OPTED_OUT, p, PROVIDER_QUERY, hr);
+            refused = true;
+        }
+    }
+    s->query_ok = !refused;
+    return refused ? SHUT_E_NO_SUPPORT : SHUT_S_OK;
+}
+
+/* Tell every provider that has not heard it yet. */
+static void tell(struct shutdown *s, enum provider_call call)
+{
+    for (size_t i = 0; i < s->providers.count; i++) {
+        struct provider *p = &s->providers.items[i];
+        bool *told = call == PROVIDER_NOTIFY ? &p->told_notify : &p->told_do_fast;
+        int32_t hr;
+
+        if (!p->shutdown || *told)
+            continue;
+        *told = true;
+        hr = s->env.call_provider(s->env.ctx, p->shutdown, call);
+        if (SHUT_FAILED(hr)) {
+            s->errors = true;
+            report(s, EVENT_PROVIDER_FAILED, p, call, hr);
+        }
+    }
+}
+
+int32_t shutdown_query(struct shutdown *s)
+{
+    int32_t hr;
+
+    if (gate_enter(s, false) != GATE_ENTERED)
+        return SHUT_E_CALL_FAILED;
+    hr = evaluate(s);
+    gate_leave(s);
+    return hr;
+}
+
+int32_t shutdown_notify(struct shutdown *s)
+{
+    int32_t hr = SHUT_S_OK;
+
+    if (gate_enter(s, false) != GATE_ENTERED)
+        return SHUT_E_CALL_FAILED;
+    /* Out of protocol: never tell providers of a shutdown that may not happen. */
+    if (!s->query_ok)
+        hr = evaluate(s);
+    if (hr == SHUT_S_OK)
+        tell(s, PROVIDER_NOTIFY);
+    gate_leave(s);
+    return hr;
+}
+
+int32_t shutdown_do_fast(struct shutdown *s)
+{
+    int32_t hr = SHUT_S_OK;
+
+    switch (gate_enter(s, true)) {
+    case GATE_ENTERED:        break;
+    case GATE_REFUSED:        return SHUT_E_CALL_FAILED;
+    case GATE_JOINED_DO_FAST: return s->done_result;
+    }
+    if (!s->query_ok)
+        hr = evaluate(s);
+    if (hr == SHUT_S_OK) {
+        tell(s, PROVIDER_NOTIFY);
+        tell(s, PROVIDER_DO_FAST);
+        hr = s->errors ? SHUT_W_ERRORS_RETURNED : SHUT_S_OK;
+        s->done = true;
+        s->done_result = hr;
+    }
+    gate_leave(s);
+    return hr;
+}
+
+int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
+                          uint32_t resource_type, void *shutdown, uint32_t *cookie)
+{
+    int32_t hr;
+
+    if (!provider_type_is_valid(resource_type))
+        return SHUT_E_INVALIDARG;
+    if (gate_enter(s, false) != GATE_ENTERED)
+        return SHUT_E_CALL_FAILED;
+    hr = provider_table_add(&s->providers, section_uid, resource_type, shutdown, cookie);
+    /* A newcomer was never asked: the next phase must ask again. */
+    if (hr == SHUT_S_OK)
+        s->query_ok = false;
+    gate_leave(s);
+    return hr;
+}
+
+int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
+{
+    void *shutdown = NULL;
+    int32_t hr;
+
+    if (gate_enter(s, false) != GATE_ENTERED)
+        return SHUT_E_CALL_FAILED;
+    hr = provider_table_remove(&s->providers, cookie, &shutdown);
+    gate_leave(s);
+    if (hr == SHUT_S_OK && shutdown)
+        s->env.release_provider(s->env.ctx, shutdown);
+    return hr;
+}
+
+int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s, void *arg),
+                           void *arg)
+{
+    int32_t hr;
+
+    if (gate_enter(s, false) != GATE_ENTERED)
+        return SHUT_E_CALL_FAILED;
+    hr = fn(s, arg);
+    gate_leave(s);
+    return hr;
+}
+
+bool shutdown_is_idle(struct shutdown *s)
+{
+    bool idle;
+
+    s->env.lock(s->env.ctx);
+    idle = !s->busy && !s->done && s->providers.count == 0;
+    s->env.unlock(s->env.ctx);
+    return idle;
+}

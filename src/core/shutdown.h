@@ -1,0 +1,100 @@
+/* The fast-shutdown phases: QueryFastShutdown, NotifyProcessShutdown and
+ * DoFastShutdown, forwarded to the registered providers under the rules that
+ * keep their data safe.
+ *
+ * The core owns no thread or lock of its own: the caller gives it a
+ * struct shutdown_env. Phases (and registrations) are serialised by a "gate":
+ * one caller at a time runs with the gate held and the lock released, so that
+ * providers are always called without the lock; others wait; a caller that is
+ * already inside (a provider calling back from its notification) is refused. */
+#ifndef MAPISHUT_CORE_SHUTDOWN_H
+#define MAPISHUT_CORE_SHUTDOWN_H
+
+#include "policy.h"
+#include "provider_table.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum provider_call {
+    PROVIDER_QUERY,     /* IMAPIProviderShutdown::QueryFastShutdown */
+    PROVIDER_NOTIFY,    /* IMAPIProviderShutdown::NotifyProcessShutdown */
+    PROVIDER_DO_FAST,   /* IMAPIProviderShutdown::DoFastShutdown */
+};
+
+/* FastShutdownBehavior values. */
+enum shutdown_option {
+    SHUTDOWN_UNLESS_OPTED_OUT = 0,
+    SHUTDOWN_ONLY_IF_ALL_OPT_IN = 1,
+    SHUTDOWN_DISABLED = 2,
+};
+
+enum shutdown_event_kind {
+    EVENT_POLICY_DISABLED,      /* option 2: nobody is asked */
+    EVENT_PROVIDER_OPTED_OUT,   /* its QueryFastShutdown failed */
+    EVENT_PROVIDER_UNREACHABLE, /* option 1 and it has no IMAPIProviderShutdown */
+    EVENT_PROVIDER_FAILED,      /* a notification failed */
+};
+
+struct shutdown_event {
+    enum shutdown_event_kind kind;
+    const struct provider *provider; /* NULL for EVENT_POLICY_DISABLED */
+    enum provider_call call;
+    int32_t hr;
+};
+
+struct shutdown_env {
+    void *ctx;
+    void (*lock)(void *ctx);
+    void (*unlock)(void *ctx);
+    /* Called locked: sleep until wake_all, and return locked. */
+    void (*wait)(void *ctx);
+    void (*wake_all)(void *ctx);
+    uint32_t (*current_thread)(void *ctx);
+    /* The rest is called unlocked. */
+    void (*read_policy)(void *ctx, struct policy_decision *decision);
+    int32_t (*call_provider)(void *ctx, void *shutdown, enum provider_call call);
+    void (*release_provider)(void *ctx, void *shutdown);
+    void (*report)(void *ctx, const struct shutdown_event *event);
+};
+
+struct shutdown {
+    struct shutdown_env env;
+    struct provider_table providers;
+    /* Guarded by env.lock: */
+    bool busy;
+    uint32_t busy_thread;
+    bool busy_do_fast;
+    /* Only touched with the gate held: */
+    bool query_ok;        /* the last evaluation said yes and nobody registered since */
+    bool errors;          /* a provider failed a notification */
+    bool done;            /* DoFastShutdown has run: everything fails from now on */
+    int32_t done_result;
+};
+
+void shutdown_init(struct shutdown *s, const struct shutdown_env *env);
+/* Releases every provider still registered. */
+void shutdown_free(struct shutdown *s);
+
+int32_t shutdown_query(struct shutdown *s);
+int32_t shutdown_notify(struct shutdown *s);
+int32_t shutdown_do_fast(struct shutdown *s);
+
+/* shutdown may be NULL: a provider without IMAPIProviderShutdown. On success
+ * the core owns the shutdown reference; on failure the caller keeps it. */
+int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
+                          uint32_t resource_type, void *shutdown, uint32_t *cookie);
+int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie);
+
+/* Runs fn with the gate held: serialised with the phases, refused with
+ * MAPI_E_CALL_FAILED after DoFastShutdown and from inside a provider call. */
+int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s, void *arg),
+                           void *arg);
+
+/* No provider registered and DoFastShutdown never ran: nothing would be lost
+ * if the module went away. */
+bool shutdown_is_idle(struct shutdown *s);
+
+const char *provider_call_name(enum provider_call call);
+
+#endif

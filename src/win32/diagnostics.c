@@ -1,0 +1,21 @@
+#include "module.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void diag(const WCHAR *format, ...)
+{
+    WCHAR line[512];
+    int prefix, written;
+    va_list args;
+
+    prefix = _snwprintf(line, ARRAYSIZE(line), L"mapishut: ");
+    va_start(args, format);
+    written = _vsnwprintf(line + prefix, ARRAYSIZE(line) - prefix - 2, format, args);
+    va_end(args);
+    if (written < 0)
+        written = ARRAYSIZE(line) - prefix - 2; /* truncated: keep what fits */
+    line[prefix + written] = L'\n';
+    line[prefix + written + 1] = 0;
+    OutputDebugStringW(line);
+}

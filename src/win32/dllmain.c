@@ -1,0 +1,57 @@
+/* The module: DllMain and the COM entry points DllGetClassObject and
+ * DllCanUnloadNow. Registration lives in registration.c. */
+#include "module.h"
+
+HINSTANCE mapishut_instance;
+static LONG module_locks;
+
+void module_lock(void)
+{
+    InterlockedIncrement(&module_locks);
+}
+
+void module_unlock(void)
+{
+    InterlockedDecrement(&module_locks);
+}
+
+LONG module_lock_count(void)
+{
+    return InterlockedCompareExchange(&module_locks, 0, 0);
+}
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
+{
+    switch (reason) {
+    case DLL_PROCESS_ATTACH:
+        mapishut_instance = instance;
+        DisableThreadLibraryCalls(instance);
+        return subsystem_startup();
+    case DLL_PROCESS_DETACH:
+        /* At process exit other threads are gone and providers may already
+         * be unloaded: touch nothing. On FreeLibrary, clean up. */
+        subsystem_shutdown(reserved != NULL);
+        break;
+    }
+    return TRUE;
+}
+
+HRESULT WINAPI DllGetClassObject(REFCLSID rclsid, REFIID riid, void **out)
+{
+    if (!out)
+        return E_POINTER;
+    *out = NULL;
+    if (!rclsid || !riid)
+        return E_INVALIDARG;
+    if (!IsEqualCLSID(rclsid, &CLSID_MAPIShutdown))
+        return CLASS_E_CLASSNOTAVAILABLE;
+    return class_factory_get(riid, out);
+}
+
+/* Unloading is safe only with no object, no lock, no registered provider
+ * (their registrations would be lost) and no finished shutdown (a later
+ * instance must keep refusing calls). */
+HRESULT WINAPI DllCanUnloadNow(void)
+{
+    return module_lock_count() == 0 && subsystem_is_idle() ? S_OK : S_FALSE;
+}

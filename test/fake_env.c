@@ -1,0 +1,130 @@
+#include "fake_env.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <check.h>
+
+static void env_lock(void *ctx) { pthread_mutex_lock(&((struct fake *)ctx)->lock); }
+static void env_unlock(void *ctx) { pthread_mutex_unlock(&((struct fake *)ctx)->lock); }
+
+static void env_wait(void *ctx)
+{
+    struct fake *f = ctx;
+
+    pthread_cond_wait(&f->cond, &f->lock);
+}
+
+static void env_wake_all(void *ctx) { pthread_cond_broadcast(&((struct fake *)ctx)->cond); }
+
+static uint32_t env_current_thread(void *ctx)
+{
+    static atomic_uint next_id = 1;
+    static _Thread_local uint32_t id;
+
+    (void)ctx;
+    if (!id)
+        id = atomic_fetch_add(&next_id, 1);
+    return id;
+}
+
+static void env_read_policy(void *ctx, struct policy_decision *decision)
+{
+    struct fake *f = ctx;
+
+    f->policy_reads++;
+    policy_decide(&f->reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, decision);
+}
+
+static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call call)
+{
+    static const char letter[] = { 'Q', 'N', 'D' };
+    struct fake_provider *p = shutdown;
+    struct fake *f = ctx;
+    char entry[64];
+
+    ck_assert_ptr_eq(p->fake, f);
+    p->calls[call]++;
+    snprintf(entry, sizeof(entry), "%s%s.%c", f->log[0] ? " " : "", p->name, letter[call]);
+    pthread_mutex_lock(&f->log_lock);
+    ck_assert_uint_lt(strlen(f->log) + strlen(entry), sizeof(f->log));
+    strcat(f->log, entry);
+    pthread_mutex_unlock(&f->log_lock);
+    if (p->during)
+        p->during(p, call);
+    return p->answer[call];
+}
+
+static void env_release_provider(void *ctx, void *shutdown)
+{
+    (void)ctx;
+    ((struct fake_provider *)shutdown)->released++;
+}
+
+static void env_report(void *ctx, const struct shutdown_event *event)
+{
+    ((struct fake *)ctx)->events[event->kind]++;
+}
+
+void fake_init(struct fake *f)
+{
+    const struct shutdown_env env = {
+        .ctx = f,
+        .lock = env_lock,
+        .unlock = env_unlock,
+        .wait = env_wait,
+        .wake_all = env_wake_all,
+        .current_thread = env_current_thread,
+        .read_policy = env_read_policy,
+        .call_provider = env_call_provider,
+        .release_provider = env_release_provider,
+        .report = env_report,
+    };
+
+    memset(f, 0, sizeof(*f));
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_cond_init(&f->cond, NULL);
+    pthread_mutex_init(&f->log_lock, NULL);
+    shutdown_init(&f->s, &env);
+}
+
+void fake_free(struct fake *f)
+{
+    shutdown_free(&f->s);
+    pthread_mutex_destroy(&f->lock);
+    pthread_cond_destroy(&f->cond);
+    pthread_mutex_destroy(&f->log_lock);
+}
+
+void fake_clear_policy(struct fake *f)
+{
+    memset(&f->reading, 0, sizeof(f->reading));
+}
+
+void fake_set_policy(struct fake *f, enum policy_place place, unsigned version, uint32_t value)
+{
+    struct policy_value *v = &f->reading.value[place][version];
+
+    v->state = POLICY_VALUE_PRESENT;
+    v->reg_type = POLICY_REG_DWORD;
+    v->size = 4;
+    memcpy(v->data, &value, 4); /* the tests run on little-endian machines */
+}
+
+void fake_provider_init(struct fake_provider *p, struct fake *f, const char *name)
+{
+    memset(p, 0, sizeof(*p));
+    p->name = name;
+    p->fake = f;
+}
+
+uint32_t fake_register(struct fake *f, struct fake_provider *p, uint32_t type, int with_interface)
+{
+    uint32_t cookie = 0;
+
+    ck_assert_int_eq(shutdown_register(&f->s, NULL, type, with_interface ? p : NULL, &cookie),
+                     SHUT_S_OK);
+    ck_assert_uint_ne(cookie, 0);
+    return cookie;
+}

@@ -1,0 +1,12 @@
+#ifndef MAPISHUT_TEST_SUITES_H
+#define MAPISHUT_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *policy_suite(void);
+Suite *provider_table_suite(void);
+Suite *behaviour_suite(void);
+Suite *phases_suite(void);
+Suite *threads_suite(void);
+
+#endif
