@@ -102,7 +102,7 @@ $$($(1)_OBJ)/wine-tests/%.o: wine-tests/%.c $(GEN_HEADER)
 $$($(1)_BIN)/mapishut_test.exe: $$(patsubst wine-tests/%.c,$$($(1)_OBJ)/wine-tests/%.o,$(WTEST_SRC)) $$($(1)_OBJ)/mapishut_i.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -loleaut32 -ladvapi32 -luuid
+	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -loleaut32 -ladvapi32 -luuid
 
 $$($(1)_BIN)/testprov.dll: $$($(1)_OBJ)/wine-tests/testprov.o $$($(1)_OBJ)/mapishut_i.o wine-tests/testprov.def
 	@mkdir -p $$(@D)

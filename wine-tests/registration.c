@@ -1,0 +1,275 @@
+/* Registration through the real regsvr32, checked with the registry API:
+ * per machine, per user, and /u removing exactly what was written. */
+#include "support.h"
+#include "test.h"
+
+#include <stdio.h>
+
+#define CLSID_KEY   L"Software\\Classes\\CLSID\\{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}"
+#define LIBID_KEY   L"Software\\Classes\\TypeLib\\{834D235D-D9F1-4024-B58F-86E7F9E39ED8}"
+#ifdef _WIN64
+#define TLB_PLATFORM L"win64"
+#else
+#define TLB_PLATFORM L"win32"
+#endif
+
+static BOOL key_exists(HKEY root, const WCHAR *path)
+{
+    HKEY key;
+
+    if (RegOpenKeyExW(root, path, 0, KEY_READ, &key) != ERROR_SUCCESS)
+        return FALSE;
+    RegCloseKey(key);
+    return TRUE;
+}
+
+static BOOL read_string(HKEY root, const WCHAR *path, const WCHAR *name, WCHAR *value, DWORD chars)
+{
+    DWORD size = chars * sizeof(WCHAR);
+
+    value[0] = 0;
+    return RegGetValueW(root, path, name, RRF_RT_REG_SZ, NULL, value, &size) == ERROR_SUCCESS;
+}
+
+/* Subkeys of a key: what registration may add to and must give back. */
+static DWORD subkey_count(HKEY root, const WCHAR *path)
+{
+    DWORD count = 0;
+    HKEY key;
+
+    if (RegOpenKeyExW(root, path, 0, KEY_READ, &key) != ERROR_SUCCESS)
+        return (DWORD)-1;
+    RegQueryInfoKeyW(key, NULL, NULL, NULL, &count, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    RegCloseKey(key);
+    return count;
+}
+
+struct snapshot {
+    DWORD classes, clsid, typelib;
+};
+
+static void take_snapshot(HKEY root, struct snapshot *s)
+{
+    s->classes = subkey_count(root, L"Software\\Classes");
+    s->clsid = subkey_count(root, L"Software\\Classes\\CLSID");
+    s->typelib = subkey_count(root, L"Software\\Classes\\TypeLib");
+}
+
+static void check_registered(HKEY root, const char *where)
+{
+    WCHAR dll[MAX_PATH], value[MAX_PATH];
+
+    test_file_path(L"mapishut.dll", dll, ARRAYSIZE(dll));
+    ok(read_string(root, CLSID_KEY L"\\InprocServer32", NULL, value, ARRAYSIZE(value)),
+       "%s: no InprocServer32\n", where);
+    ok(!lstrcmpiW(value, dll), "%s: InprocServer32 is %ls, expected %ls\n", where, value, dll);
+    ok(read_string(root, CLSID_KEY L"\\InprocServer32", L"ThreadingModel", value, ARRAYSIZE(value)) &&
+       !lstrcmpW(value, L"Both"), "%s: ThreadingModel is \"%ls\", expected Both\n", where, value);
+    ok(read_string(root, CLSID_KEY L"\\ProgID", NULL, value, ARRAYSIZE(value)) &&
+       !lstrcmpW(value, L"MAPIShutdown.Subsystem.1"), "%s: ProgID is \"%ls\"\n", where, value);
+    ok(read_string(root, CLSID_KEY L"\\VersionIndependentProgID", NULL, value, ARRAYSIZE(value)) &&
+       !lstrcmpW(value, L"MAPIShutdown.Subsystem"), "%s: VersionIndependentProgID is \"%ls\"\n", where, value);
+    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem.1\\CLSID", NULL, value, ARRAYSIZE(value)) &&
+       !lstrcmpW(value, L"{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}"),
+       "%s: MAPIShutdown.Subsystem.1\\CLSID is \"%ls\"\n", where, value);
+    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem\\CurVer", NULL, value, ARRAYSIZE(value)) &&
+       !lstrcmpW(value, L"MAPIShutdown.Subsystem.1"), "%s: CurVer is \"%ls\"\n", where, value);
+    ok(read_string(root, LIBID_KEY L"\\1.0\\0\\" TLB_PLATFORM, NULL, value, ARRAYSIZE(value)) &&
+       !lstrcmpiW(value, dll), "%s: type library path is \"%ls\"\n", where, value);
+}
+
+static void check_unregistered(HKEY root, const char *where)
+{
+    ok(!key_exists(root, CLSID_KEY), "%s: the CLSID key is still there\n", where);
+    ok(!key_exists(root, L"Software\\Classes\\MAPIShutdown.Subsystem.1"), "%s: the ProgID is still there\n", where);
+    ok(!key_exists(root, L"Software\\Classes\\MAPIShutdown.Subsystem"),
+       "%s: the version-independent ProgID is still there\n", where);
+    ok(!key_exists(root, LIBID_KEY), "%s: the type library key is still there\n", where);
+}
+
+static void check_snapshot(HKEY root, const struct snapshot *before, const char *where)
+{
+    struct snapshot after;
+
+    take_snapshot(root, &after);
+    ok(after.classes == before->classes, "%s: Software\\Classes has %lu subkeys, had %lu\n",
+       where, after.classes, before->classes);
+    ok(after.clsid == before->clsid, "%s: CLSID has %lu subkeys, had %lu\n", where, after.clsid, before->clsid);
+    ok(after.typelib == before->typelib, "%s: TypeLib has %lu subkeys, had %lu\n",
+       where, after.typelib, before->typelib);
+}
+
+/* The registration works for COM itself, not only in the registry. */
+static void check_com_finds_it(BOOL expected, const char *where)
+{
+    IUnknown *unknown = NULL;
+    ITypeLib *typelib = NULL;
+    HRESULT hr;
+
+    hr = CoCreateInstance(&CLSID_MAPIShutdown, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown, (void **)&unknown);
+    if (expected)
+        ok(hr == S_OK, "%s: CoCreateInstance: %#lx\n", where, hr);
+    else
+        ok(hr == REGDB_E_CLASSNOTREG, "%s: CoCreateInstance: %#lx, expected REGDB_E_CLASSNOTREG\n", where, hr);
+    if (unknown)
+        IUnknown_Release(unknown);
+
+    hr = LoadRegTypeLib(&LIBID_MAPIShutdownLib, 1, 0, LOCALE_NEUTRAL, &typelib);
+    if (expected) {
+        ITypeInfo *info = NULL;
+
+        ok(hr == S_OK, "%s: LoadRegTypeLib: %#lx\n", where, hr);
+        if (typelib) {
+            hr = ITypeLib_GetTypeInfoOfGuid(typelib, &CLSID_MAPIShutdown, &info);
+            ok(hr == S_OK, "%s: the type library has no MAPIShutdown coclass: %#lx\n", where, hr);
+            if (info)
+                ITypeInfo_Release(info);
+            hr = ITypeLib_GetTypeInfoOfGuid(typelib, &IID_IMAPIClientShutdown, &info);
+            ok(hr == S_OK, "%s: the type library has no IMAPIClientShutdown: %#lx\n", where, hr);
+            if (info)
+                ITypeInfo_Release(info);
+            ITypeLib_Release(typelib);
+        }
+    } else {
+        ok(hr != S_OK, "%s: LoadRegTypeLib still finds the library\n", where);
+        if (typelib)
+            ITypeLib_Release(typelib);
+    }
+}
+
+static void test_per_machine(void)
+{
+    struct snapshot before;
+    DWORD code;
+
+    take_snapshot(HKEY_LOCAL_MACHINE, &before);
+    code = run_regsvr32(L"/s");
+    ok(code == 0, "regsvr32: exit code %lu\n", code);
+    check_registered(HKEY_LOCAL_MACHINE, "machine");
+    ok(!key_exists(HKEY_CURRENT_USER, CLSID_KEY), "machine: wrote to HKCU too\n");
+    check_com_finds_it(TRUE, "machine");
+
+    /* Registering twice is harmless. */
+    code = run_regsvr32(L"/s");
+    ok(code == 0, "regsvr32 again: exit code %lu\n", code);
+
+    code = run_regsvr32(L"/s /u");
+    ok(code == 0, "regsvr32 /u: exit code %lu\n", code);
+    check_unregistered(HKEY_LOCAL_MACHINE, "machine");
+    check_snapshot(HKEY_LOCAL_MACHINE, &before, "machine");
+    check_com_finds_it(FALSE, "machine");
+
+    /* Unregistering what is not there succeeds and removes nothing else. */
+    code = run_regsvr32(L"/s /u");
+    ok(code == 0, "regsvr32 /u again: exit code %lu\n", code);
+    check_snapshot(HKEY_LOCAL_MACHINE, &before, "machine");
+}
+
+static void create_key(HKEY root, const WCHAR *path)
+{
+    HKEY key;
+
+    if (RegCreateKeyExW(root, path, 0, NULL, 0, KEY_READ, NULL, &key, NULL) == ERROR_SUCCESS)
+        RegCloseKey(key);
+}
+
+static void test_per_user(void)
+{
+    struct snapshot before, machine_before;
+    DWORD code;
+
+    /* Every Windows profile has these; a new Wine prefix may not yet. */
+    create_key(HKEY_CURRENT_USER, L"Software\\Classes\\CLSID");
+    create_key(HKEY_CURRENT_USER, L"Software\\Classes\\TypeLib");
+    take_snapshot(HKEY_CURRENT_USER, &before);
+    take_snapshot(HKEY_LOCAL_MACHINE, &machine_before);
+    code = run_regsvr32(L"/s /n /i:user");
+    ok(code == 0, "regsvr32 /n /i:user: exit code %lu\n", code);
+    check_registered(HKEY_CURRENT_USER, "user");
+    check_snapshot(HKEY_LOCAL_MACHINE, &machine_before, "user registration, HKLM");
+    /* Wine 8 does not merge HKCU\\Software\\Classes into HKEY_CLASSES_ROOT. */
+    todo_wine check_com_finds_it(TRUE, "user");
+
+    code = run_regsvr32(L"/s /u /n /i:user");
+    ok(code == 0, "regsvr32 /u /n /i:user: exit code %lu\n", code);
+    check_unregistered(HKEY_CURRENT_USER, "user");
+    check_snapshot(HKEY_CURRENT_USER, &before, "user");
+    check_com_finds_it(FALSE, "user");
+}
+
+static void test_dll_install_arguments(void)
+{
+    HRESULT (WINAPI *install)(BOOL, const WCHAR *);
+    WCHAR dll[MAX_PATH];
+    HMODULE module;
+    HRESULT hr;
+
+    test_file_path(L"mapishut.dll", dll, ARRAYSIZE(dll));
+    module = LoadLibraryW(dll);
+    ok(module != NULL, "LoadLibrary(mapishut.dll): %lu\n", GetLastError());
+    if (!module)
+        return;
+    install = (void *)GetProcAddress(module, "DllInstall");
+    ok(install != NULL, "DllInstall is not exported\n");
+    ok(GetProcAddress(module, "DllRegisterServer") && GetProcAddress(module, "DllUnregisterServer") &&
+       GetProcAddress(module, "DllGetClassObject") && GetProcAddress(module, "DllCanUnloadNow"),
+       "an entry point is missing\n");
+    if (install) {
+        hr = install(TRUE, L"everyone");
+        ok(hr == E_INVALIDARG, "DllInstall(TRUE, \"everyone\"): %#lx, expected E_INVALIDARG\n", hr);
+        hr = install(FALSE, L"bogus");
+        ok(hr == E_INVALIDARG, "DllInstall(FALSE, \"bogus\"): %#lx, expected E_INVALIDARG\n", hr);
+        ok(!key_exists(HKEY_CURRENT_USER, CLSID_KEY) && !key_exists(HKEY_LOCAL_MACHINE, CLSID_KEY),
+           "a refused DllInstall wrote keys\n");
+        /* Case does not matter, as with regsvr32's own switches. */
+        hr = install(TRUE, L"USER");
+        ok(hr == S_OK, "DllInstall(TRUE, \"USER\"): %#lx\n", hr);
+        ok(key_exists(HKEY_CURRENT_USER, CLSID_KEY), "DllInstall(TRUE, \"USER\") wrote nothing\n");
+        hr = install(FALSE, L"user");
+        ok(hr == S_OK, "DllInstall(FALSE, \"user\"): %#lx\n", hr);
+        ok(!key_exists(HKEY_CURRENT_USER, CLSID_KEY), "DllInstall(FALSE, \"user\") left the CLSID\n");
+    }
+    FreeLibrary(module);
+}
+
+static void test_type_library_is_embedded(void)
+{
+    WCHAR dll[MAX_PATH];
+    ITypeLib *typelib = NULL;
+    TLIBATTR *attr;
+    HRESULT hr;
+
+    test_file_path(L"mapishut.dll", dll, ARRAYSIZE(dll));
+    hr = LoadTypeLibEx(dll, REGKIND_NONE, &typelib);
+    ok(hr == S_OK, "LoadTypeLibEx(mapishut.dll): %#lx\n", hr);
+    if (!typelib)
+        return;
+    hr = ITypeLib_GetLibAttr(typelib, &attr);
+    ok(hr == S_OK, "GetLibAttr: %#lx\n", hr);
+    if (SUCCEEDED(hr)) {
+        ok(IsEqualGUID(&attr->guid, &LIBID_MAPIShutdownLib), "wrong LIBID\n");
+        ok(attr->wMajorVerNum == 1 && attr->wMinorVerNum == 0, "version %u.%u, expected 1.0\n",
+           attr->wMajorVerNum, attr->wMinorVerNum);
+#ifdef _WIN64
+        ok(attr->syskind == SYS_WIN64, "syskind %d, expected SYS_WIN64\n", attr->syskind);
+#else
+        ok(attr->syskind == SYS_WIN32, "syskind %d, expected SYS_WIN32\n", attr->syskind);
+#endif
+        ITypeLib_ReleaseTLibAttr(typelib, attr);
+    }
+    ITypeLib_Release(typelib);
+}
+
+START_TEST(registration)
+{
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    /* Start clean: an earlier interrupted run may have left a registration. */
+    run_regsvr32(L"/s /u");
+    run_regsvr32(L"/s /u /n /i:user");
+
+    test_type_library_is_embedded();
+    test_per_machine();
+    test_per_user();
+    test_dll_install_arguments();
+    CoUninitialize();
+}

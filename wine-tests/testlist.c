@@ -1,0 +1,15 @@
+/* The named tests of mapishut_test.exe. */
+#include "test.h"
+
+extern void func_registration(void);
+extern void func_com(void);
+extern void func_policy(void);
+extern void func_phases(void);
+
+const struct winetest_test winetest_testlist[] = {
+    { "registration", func_registration },
+    { "com", func_com },
+    { "policy", func_policy },
+    { "phases", func_phases },
+    { NULL, NULL },
+};

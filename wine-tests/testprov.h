@@ -1,0 +1,30 @@
+/* testprov.dll: real provider objects for the conformance tests. Each one
+ * holds "dirty" data in memory and writes it to its data file only when it
+ * is told DoFastShutdown; every call it gets is appended to a log file. */
+#ifndef MAPISHUT_TESTPROV_H
+#define MAPISHUT_TESTPROV_H
+
+#include "mapishut.h"
+
+/* Behaviour flags. */
+#define TESTPROV_NO_INTERFACE   0x0001 /* no IMAPIProviderShutdown at all */
+#define TESTPROV_OPT_OUT        0x0002 /* QueryFastShutdown: MAPI_E_NO_SUPPORT */
+#define TESTPROV_QUERY_S_FALSE  0x0004 /* QueryFastShutdown: S_FALSE (opts in) */
+#define TESTPROV_FAIL_NOTIFY    0x0008 /* NotifyProcessShutdown: MAPI_E_CALL_FAILED */
+#define TESTPROV_FAIL_DO_FAST   0x0010 /* DoFastShutdown: MAPI_E_CALL_FAILED */
+#define TESTPROV_SLOW_DO_FAST   0x0020 /* DoFastShutdown takes 300 ms before saving */
+#define TESTPROV_REENTER        0x0040 /* calls back into the subsystem from each call */
+
+#define TESTPROV_DATA_SIZE 65536
+
+typedef HRESULT (WINAPI *testprov_create_fn)(const WCHAR *name, DWORD flags, const WCHAR *log_path,
+                                             const WCHAR *data_path, IUnknown **out);
+typedef LONG (WINAPI *testprov_count_fn)(IUnknown *provider);
+
+/* Exported by testprov.dll:
+ *   HRESULT WINAPI testprov_create(name, flags, log_path, data_path, out)
+ *   LONG WINAPI testprov_refs(provider)      its reference count
+ *   LONG WINAPI testprov_queries(provider)   how often QueryFastShutdown ran
+ *   LONG WINAPI testprov_saved(provider)     1 once DoFastShutdown saved its data */
+
+#endif
