@@ -1,0 +1,79 @@
+#!/bin/sh
+# Runs every test suite `make check` builds and ends with one plain line,
+# "N passed, N failed", over everything that ran. Exits non-zero on a failure.
+#   scripts/run-tests.sh BUILD
+set -u
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/wine-env.sh"
+
+passed=0
+failed=0
+status=0
+log=$build/test-logs
+mkdir -p "$log"
+
+# --- native unit tests of the core (Check) -----------------------------------
+echo "== native unit tests of the core (Check, address and undefined-behaviour sanitizers)"
+"$build/native/check_core" >"$log/check_core.txt" 2>&1
+core_rc=$?
+cat "$log/check_core.txt"
+line=$(grep -E '^[0-9]+%: Checks: ' "$log/check_core.txt" | tail -n 1)
+if [ -n "$line" ]; then
+    checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+    bad=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/' | awk '{print $1 + $2}')
+    passed=$((passed + checks - bad))
+    failed=$((failed + bad))
+else
+    echo "check_core printed no summary: counted as one failure"
+    failed=$((failed + 1))
+fi
+[ $core_rc -eq 0 ] || status=1
+
+# --- conformance tests under Wine ---------------------------------------------
+# Each named test runs in its own process, as Wine's `make test` does; every
+# summary line (children's too) is added up.
+run_wine_suite() {
+    arch=$1
+    bin=$build/$arch/bin
+    if ! wine_setup "$arch" "$build"; then
+        echo "== $arch conformance tests: NOT RUN: $WINE_MISSING"
+        return 0
+    fi
+    echo "== $arch conformance tests under $("$WINE" --version 2>/dev/null) ($WINEPREFIX)"
+    tests=$(cd "$bin" && "$WINE" ./mapishut_test.exe --list 2>/dev/null | tr -d '\r' | sed -n 's/^Tests://p')
+    if [ -z "$tests" ]; then
+        echo "mapishut_test.exe --list printed nothing: counted as one failure"
+        failed=$((failed + 1))
+        status=1
+        return 0
+    fi
+    for t in $tests; do
+        out=$log/$arch-$t.txt
+        (cd "$bin" && timeout 900 "$WINE" ./mapishut_test.exe "$t") >"$out" 2>&1
+        rc=$?
+        tr -d '\r' <"$out" >"$out.tmp" && mv "$out.tmp" "$out"
+        grep -v ' tests executed ' "$out"
+        summary=$(grep -E '^[0-9a-f]+:[a-z_]+: [0-9]+ tests executed' "$out" | \
+            sed -E 's/^[0-9a-f]+:[a-z_]+: ([0-9]+) tests executed \(([0-9]+) marked as todo, [0-9]+ as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\./\1 \2 \3 \4/' | \
+            awk '{ e += $1; t += $2; f += $3; s += $4 } END { printf "%d %d %d %d", e, t, f, s }')
+        set -- $summary
+        ok_count=$(($1 - $2 - $3))
+        echo "$arch $t: $ok_count passed, $3 failed, $2 todo, $4 skipped (exit code $rc)"
+        passed=$((passed + ok_count))
+        failed=$((failed + $3))
+        if [ $rc -ne 0 ] && [ $3 -eq 0 ]; then
+            echo "$arch $t: exited with $rc without reporting a failure: counted as one failure"
+            failed=$((failed + 1))
+        fi
+        [ $rc -eq 0 ] || status=1
+    done
+    "$WINESERVER" -w
+}
+
+run_wine_suite x86_64
+run_wine_suite i686
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ] || status=1
+exit $status

@@ -1,0 +1,52 @@
+# Sourced by the scripts that run Windows programs: finds Wine and prepares a
+# throwaway WINEPREFIX under the build folder. Headless; no display needed.
+#   wine_setup ARCH BUILD   sets WINE (the loader to use) and WINEPREFIX, or
+#                           returns 1 with WINE_MISSING saying why
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
+unset DISPLAY WAYLAND_DISPLAY
+
+find_wine64() {
+    for candidate in wine64 /usr/lib/wine/wine64; do
+        if command -v "$candidate" >/dev/null 2>&1; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# 32-bit Windows programs need Debian's wine32:i386 (its loader and i386-windows DLLs).
+find_wine32() {
+    [ -x /usr/lib/wine/wine ] && [ -d /usr/lib/i386-linux-gnu/wine/i386-windows ] || return 1
+    echo /usr/lib/wine/wine
+}
+
+find_wineserver() {
+    for candidate in wineserver /usr/lib/wine/wineserver; do
+        if command -v "$candidate" >/dev/null 2>&1; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+wine_setup() {
+    arch=$1
+    build=$2
+    WINE_MISSING=
+    case $arch in
+        x86_64) WINE=$(find_wine64) || { WINE_MISSING="64-bit Wine (package wine64) is not installed"; return 1; } ;;
+        i686)   WINE=$(find_wine32) || { WINE_MISSING="32-bit Wine (package wine32:i386, after dpkg --add-architecture i386) is not installed"; return 1; } ;;
+    esac
+    WINESERVER=$(find_wineserver)
+    WINEPREFIX=$(cd "$build" && pwd)/wineprefix-$arch
+    export WINE WINESERVER WINEPREFIX
+    if [ ! -f "$WINEPREFIX/system.reg" ]; then
+        echo "wine: creating $WINEPREFIX"
+        "$WINE" wineboot -i >/dev/null 2>&1 || true
+        "$WINESERVER" -w
+    fi
+    [ -f "$WINEPREFIX/system.reg" ] || { WINE_MISSING="wineboot could not create $WINEPREFIX"; return 1; }
+}
