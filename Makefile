@@ -125,7 +125,13 @@ $$($(1)_BIN)/example_provider.dll: $$($(1)_OBJ)/examples/example_provider.o $$($
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
+# The public header compiles as C++ too.
+$(BUILD)/$(1)/header-cxx.stamp: test/header_cxx.cpp include/mapishut.h $(GEN_HEADER)
+	@echo "  CXX     $$<"
+	$(Q)$(2)g++ -std=c++11 $(WARNINGS) -Iinclude -I$(BUILD)/include -fsyntax-only $$<
+	@touch $$@
+
+$(1)_ALL := $(BUILD)/$(1)/header-cxx.stamp $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
             $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/example_provider.dll
 
 -include $$(shell find $(BUILD)/$(1)/obj -name '*.d' 2>/dev/null)
@@ -153,7 +159,8 @@ $(NATIVE_OBJ)/%.o: %.c
 
 $(BUILD)/native/check_core: $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(CORE_SRC) $(TEST_SRC))
 	@echo "  LD      $@"
-	$(Q)$(CC_NATIVE) $(NATIVE_FLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread
+	$(Q)$(CC_NATIVE) $(NATIVE_FLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread \
+	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 
 native: $(BUILD)/native/check_core
 

@@ -13,6 +13,8 @@ need make                  command -v make
 need gcc                   command -v gcc
 need gcc-mingw-w64-x86-64  command -v x86_64-w64-mingw32-gcc
 need gcc-mingw-w64-i686    command -v i686-w64-mingw32-gcc
+need g++-mingw-w64-x86-64  command -v x86_64-w64-mingw32-g++
+need g++-mingw-w64-i686    command -v i686-w64-mingw32-g++
 need binutils-mingw-w64-x86-64 command -v x86_64-w64-mingw32-windres
 need mingw-w64-tools       command -v x86_64-w64-mingw32-widl
 need libwine-dev           test -f /usr/include/wine/wine/windows/unknwn.idl

@@ -44,12 +44,18 @@ static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call c
     struct fake *f = ctx;
     char entry[64];
 
-    ck_assert_ptr_eq(p->fake, f);
+    /* No Check assertion here: Check allocates, and some tests count
+     * allocations made during the calls. Problems are counted, and
+     * fake_free() asserts there were none. */
+    if (p->fake != f)
+        f->env_errors++;
     p->calls[call]++;
     snprintf(entry, sizeof(entry), "%s%s.%c", f->log[0] ? " " : "", p->name, letter[call]);
     pthread_mutex_lock(&f->log_lock);
-    ck_assert_uint_lt(strlen(f->log) + strlen(entry), sizeof(f->log));
-    strcat(f->log, entry);
+    if (strlen(f->log) + strlen(entry) < sizeof(f->log))
+        strcat(f->log, entry);
+    else
+        f->env_errors++;
     pthread_mutex_unlock(&f->log_lock);
     if (p->during)
         p->during(p, call);
@@ -91,6 +97,7 @@ void fake_init(struct fake *f)
 
 void fake_free(struct fake *f)
 {
+    ck_assert_int_eq(f->env_errors, 0);
     shutdown_free(&f->s);
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->cond);

@@ -30,6 +30,7 @@ struct fake {
     int policy_reads;
     char log[4096];
     int events[4];              /* counts by enum shutdown_event_kind */
+    int env_errors;             /* a call for another fake, or a full log */
 };
 
 void fake_init(struct fake *f);

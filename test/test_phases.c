@@ -2,6 +2,7 @@
  * the out-of-protocol paths, errors, reentrancy and the rules after
  * DoFastShutdown. */
 #include "suites.h"
+#include "alloc_count.h"
 #include "fake_env.h"
 
 #include <string.h>
@@ -48,6 +49,28 @@ START_TEST(test_protocol_path_reads_no_policy_after_query)
     ck_assert_int_eq(shutdown_notify(&f.s), SHUT_S_OK);
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_S_OK);
     ck_assert_int_eq(f.policy_reads, 1);
+}
+END_TEST
+
+START_TEST(test_protocol_path_allocates_nothing_after_query)
+{
+    long before, during;
+    int32_t notified, done;
+
+    register_three();
+    before = alloc_count();
+    fake_register(&f, &ms2, SHUT_STORE_PROVIDER, 1);
+    ck_assert_msg(alloc_count() > before, "the counter does not see the table growing");
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    /* Check's assertions allocate: assert only once the phases are over. */
+    before = alloc_count();
+    notified = shutdown_notify(&f.s);
+    done = shutdown_do_fast(&f.s);
+    during = alloc_count() - before;
+    ck_assert_int_eq(notified, SHUT_S_OK);
+    ck_assert_int_eq(done, SHUT_S_OK);
+    ck_assert_int_eq(during, 0);
+    ck_assert_int_eq(ms2.calls[PROVIDER_DO_FAST], 1);
 }
 END_TEST
 
@@ -325,6 +348,7 @@ Suite *phases_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_protocol_sequence_tells_everyone_in_order);
     tcase_add_test(tc, test_protocol_path_reads_no_policy_after_query);
+    tcase_add_test(tc, test_protocol_path_allocates_nothing_after_query);
     tcase_add_test(tc, test_notify_without_query_evaluates_and_tells_when_allowed);
     tcase_add_test(tc, test_notify_without_query_tells_nobody_when_refused);
     tcase_add_test(tc, test_failed_query_then_notify_reevaluates);

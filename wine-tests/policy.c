@@ -1,7 +1,10 @@
 /* FastShutdownBehavior read from a real registry at every QueryFastShutdown:
  * the four places, their precedence, the Office versions, malformed values. */
+#include "debug_output.h"
 #include "support.h"
 #include "test.h"
+
+#include <string.h>
 
 static IMAPIClientShutdown *client;
 static IUnknown *willing;   /* has IMAPIProviderShutdown and opts in */
@@ -134,6 +137,37 @@ static void test_malformed_values_are_skipped(void)
     }
 }
 
+/* An administrator (or a debugger) sees why a value was ignored. */
+static void test_ignored_values_are_reported(void)
+{
+    const char *text;
+
+    clear_policies();
+    set_policy_value(MACHINE_POLICY, L"15.0", MAPISHUT_POLICY_VALUE, REG_SZ, L"2", sizeof(L"2"));
+    set_behavior(USER_PREFERENCE, L"16.0", 7);
+    set_behavior(MACHINE_PREFERENCE, L"16.0", 1);
+    debug_output_start();
+    check_option(1, "a REG_SZ and an out-of-range value before a valid one");
+    text = debug_output_text();
+    ok(strstr(text, "mapishut: FastShutdownBehavior in the machine policy (HKLM\\Software\\Policies), "
+                    "Office 15.0, is not a REG_DWORD") != NULL,
+       "no diagnostic for the REG_SZ value; got \"%s\"\n", text);
+    ok(strstr(text, "user preference (HKCU\\Software\\Microsoft), Office 16.0, is out of range") != NULL,
+       "no diagnostic for the value 7; got \"%s\"\n", text);
+    ok(strstr(text, "value 7") != NULL, "the diagnostic does not give the value; got \"%s\"\n", text);
+    ok(strstr(text, "machine preference") == NULL, "the valid value was reported; got \"%s\"\n", text);
+
+    /* A provider standing in the way is named too. */
+    clear_policies();
+    set_behavior(MACHINE_POLICY, L"16.0", 1);
+    debug_output_start();
+    check_option(1, "option 1 with a provider lacking the interface");
+    text = debug_output_text();
+    ok(strstr(text, "has no IMAPIProviderShutdown") != NULL,
+       "no diagnostic for the provider without the interface; got \"%s\"\n", text);
+    debug_output_stop();
+}
+
 static void test_other_value_names_are_not_read(void)
 {
     clear_policies();
@@ -148,9 +182,36 @@ static void test_other_value_names_are_not_read(void)
     check_option(2, "the name in capitals");
 }
 
+/* A value the user may not read (an empty DACL on its key) is skipped with
+ * a diagnostic, and the search goes on. */
 static void test_unreadable_value(void)
 {
-    skip("a policy key the user may not read needs registry ACLs, which Wine does not enforce\n");
+    static const WCHAR path[] = L"Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown";
+    SECURITY_DESCRIPTOR sd;
+    ACL acl;
+    LSTATUS status;
+    HKEY key;
+
+    clear_policies();
+    set_behavior(MACHINE_POLICY, L"16.0", 2);
+    set_behavior(USER_POLICY, L"16.0", 1);
+    InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION);
+    InitializeAcl(&acl, sizeof(acl), ACL_REVISION);
+    SetSecurityDescriptorDacl(&sd, TRUE, &acl, FALSE);
+    status = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, WRITE_DAC, &key);
+    ok(status == ERROR_SUCCESS, "RegOpenKeyEx(WRITE_DAC): %ld\n", status);
+    if (status != ERROR_SUCCESS)
+        return;
+    status = RegSetKeySecurity(key, DACL_SECURITY_INFORMATION, &sd);
+    ok(status == ERROR_SUCCESS, "RegSetKeySecurity: %ld\n", status);
+    RegCloseKey(key);
+
+    debug_output_start();
+    check_option(1, "an unreadable machine policy");
+    ok(strstr(debug_output_text(), "could not be read") != NULL,
+       "no diagnostic for the unreadable value; got \"%s\"\n", debug_output_text());
+    debug_output_stop();
+    clear_policies();
 }
 
 START_TEST(policy)
@@ -179,6 +240,7 @@ START_TEST(policy)
         test_newest_version_first();
         test_changes_apply_without_restart();
         test_malformed_values_are_skipped();
+        test_ignored_values_are_reported();
         test_other_value_names_are_not_read();
         test_unreadable_value();
 
