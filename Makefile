@@ -129,7 +129,7 @@ $$($(1)_BIN)/example_provider.dll: $$($(1)_OBJ)/examples/example_provider.o $$($
 $(BUILD)/$(1)/header-cxx.stamp: test/header_cxx.cpp include/mapishut.h $(GEN_HEADER)
 	@echo "  CXX     $$<"
 	$(Q)$(2)g++ -std=c++11 $(WARNINGS) -Iinclude -I$(BUILD)/include -fsyntax-only $$<
-	@touch $$@
+	@mkdir -p $$(@D) && touch $$@
 
 $(1)_ALL := $(BUILD)/$(1)/header-cxx.stamp $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
             $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/example_provider.dll
