@@ -1,0 +1,94 @@
+/* Decoding a MAPI profile's sections into the providers it names, in the
+ * profile's order (see ../shared/docs/PROFILES.md).
+ *
+ * Everything here is untrusted input: section and value names, registry
+ * types, sizes and terminators. Nothing is read past a given length, and a
+ * malformed section is skipped and reported without stopping the others. */
+#ifndef MAPISHUT_CORE_PROFILE_H
+#define MAPISHUT_CORE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROFILE_UID_SIZE      16
+#define PROFILE_NAME_MAX      255   /* a DLL name, in UTF-16 code units */
+#define PROFILE_DISPLAY_MAX   127
+#define PROFILE_SECTIONS_MAX  4096
+
+/* Registry value types (winnt.h numbers). */
+#define PROFILE_REG_BINARY 3u
+#define PROFILE_REG_DWORD  4u
+
+/* One registry value of a section key. Names are UTF-16 code units, not
+ * terminated; data is the value's bytes. */
+struct profile_value {
+    const uint16_t *name;
+    size_t name_length;
+    uint32_t reg_type;
+    const uint8_t *data;
+    size_t size;
+};
+
+/* One subkey of the profile key. */
+struct profile_section_input {
+    const uint16_t *name;
+    size_t name_length;
+    const struct profile_value *values;
+    size_t value_count;
+};
+
+enum profile_problem_kind {
+    PROFILE_BAD_SECTION_NAME,     /* a subkey whose name is not 32 hex digits */
+    PROFILE_DUPLICATE_SECTION,    /* the same UID twice */
+    PROFILE_BAD_RESOURCE_TYPE,    /* PR_RESOURCE_TYPE of the wrong type or size */
+    PROFILE_MISSING_DLL_NAME,     /* a provider section without PR_PROVIDER_DLL_NAME */
+    PROFILE_BAD_DLL_NAME,         /* wrong type, odd length, empty, too long, not ASCII */
+    PROFILE_UNSAFE_DLL_NAME,      /* a path, a drive, "..", characters invalid in a file name */
+    PROFILE_BAD_UID_LIST,         /* a provider or service list that is not a multiple of 16 bytes */
+    PROFILE_LISTED_BUT_MISSING,   /* a list names a section that is not a usable provider */
+    PROFILE_TOO_MANY_SECTIONS,    /* more than PROFILE_SECTIONS_MAX: the rest was not read */
+};
+
+struct profile_problem {
+    enum profile_problem_kind kind;
+    bool has_uid;
+    uint8_t uid[PROFILE_UID_SIZE];
+    uint16_t name[40];            /* for a bad section name: its start, NUL-terminated */
+};
+
+struct profile_provider {
+    uint8_t section_uid[PROFILE_UID_SIZE];
+    uint32_t resource_type;                   /* 33, 35 or 36 */
+    uint16_t dll_name[PROFILE_NAME_MAX + 1];  /* as stored, NUL-terminated */
+    uint16_t dll_file[PROFILE_NAME_MAX + 8];  /* MAPI's file name: base + "32" + extension */
+    uint16_t display_name[PROFILE_DISPLAY_MAX + 1];
+    bool has_service_uid;
+    uint8_t service_uid[PROFILE_UID_SIZE];
+    bool listed;                              /* named by a provider list (else found by its section alone) */
+};
+
+/* The providers in profile order (the array index is the order). */
+struct profile {
+    struct profile_provider *providers;
+    size_t provider_count;
+    struct profile_problem *problems;
+    size_t problem_count;
+};
+
+/* SHUT_S_OK, or SHUT_E_OUTOFMEMORY (then *profile is empty). Malformed input
+ * is never an error of the whole: it is listed in profile->problems. */
+int32_t profile_build(const struct profile_section_input *sections, size_t count,
+                      struct profile *profile);
+void profile_free(struct profile *profile);
+
+/* 32 hexadecimal digits, either case, to 16 bytes in the order written. */
+bool profile_parse_uid(const uint16_t *name, size_t length, uint8_t uid[PROFILE_UID_SIZE]);
+
+/* MAPI's file name for a stored DLL name: "MSPST.DLL" -> "MSPST32.DLL",
+ * "MSPST" -> "MSPST32.dll". out holds out_size units with the NUL. */
+bool profile_dll_file_name(const uint16_t *stored, uint16_t *out, size_t out_size);
+
+const char *profile_problem_text(enum profile_problem_kind kind);
+
+#endif
