@@ -39,7 +39,7 @@ DEMO_CLIENT_SRC := examples/example_client.c
 GEN_HEADER := $(BUILD)/include/mapishut_idl.h
 GEN_IIDS   := $(BUILD)/include/mapishut_i.c
 
-.PHONY: all check demo bench clean native dll64 dll32 bootstrap
+.PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-seeds
 .DEFAULT_GOAL := all
 
 all: dll64 dll32 native
@@ -165,6 +165,35 @@ $(BUILD)/native/check_core: $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(CORE_SRC) $(TEST_
 native: $(BUILD)/native/check_core
 
 -include $(shell find $(NATIVE_OBJ) -name '*.d' 2>/dev/null)
+
+# --- fuzzing the profile decoder (clang, libFuzzer) ------------------------------
+
+FUZZ_SECONDS ?= 600
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c11 $(WARNINGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -Isrc -Itest -Ifuzz
+
+$(BUILD)/fuzz/fuzz_profile: fuzz/fuzz_profile.c src/core/profile.c src/core/profile.h fuzz/fuzz_format.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_profile.c src/core/profile.c
+
+$(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c test/profile_builder.c src/core/profile.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC_NATIVE) -std=c11 $(WARNINGS) -O1 -Isrc -Itest -Ifuzz -o $@ $^
+
+# The committed seeds stay as they are; the fuzzer grows its own copy.
+fuzz: $(BUILD)/fuzz/fuzz_profile
+	@rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+	@cp fuzz/corpus/* $(BUILD)/fuzz/corpus/
+	$(BUILD)/fuzz/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 $(BUILD)/fuzz/corpus
+
+# Regenerates fuzz/corpus/ from fuzz/make_seeds.c.
+fuzz-seeds: $(BUILD)/fuzz/make_seeds
+	@mkdir -p fuzz/corpus
+	$(BUILD)/fuzz/make_seeds fuzz/corpus
 
 # --- the two commands ----------------------------------------------------------
 

@@ -8,5 +8,6 @@ Suite *provider_table_suite(void);
 Suite *behaviour_suite(void);
 Suite *phases_suite(void);
 Suite *threads_suite(void);
+Suite *profile_suite(void);
 
 #endif
