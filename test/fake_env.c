@@ -62,6 +62,22 @@ static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call c
     return p->answer[call];
 }
 
+static bool env_section_is_loaded(void *ctx, const struct profile_provider *section)
+{
+    struct fake *f = ctx;
+
+    f->loaded_checks++;
+    for (size_t i = 0; i < sizeof(f->loaded) / sizeof(f->loaded[0]) && f->loaded[i]; i++) {
+        size_t k = 0;
+
+        while (f->loaded[i][k] && section->dll_file[k] == (unsigned char)f->loaded[i][k])
+            k++;
+        if (!f->loaded[i][k] && !section->dll_file[k])
+            return true;
+    }
+    return false;
+}
+
 static void env_release_provider(void *ctx, void *shutdown)
 {
     (void)ctx;
@@ -84,6 +100,7 @@ void fake_init(struct fake *f)
         .current_thread = env_current_thread,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
+        .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
         .report = env_report,
     };

@@ -29,8 +29,10 @@ struct fake {
     struct policy_reading reading;
     int policy_reads;
     char log[4096];
-    int events[4];              /* counts by enum shutdown_event_kind */
+    int events[EVENT_SECTION_UNREGISTERED + 1]; /* counts by enum shutdown_event_kind */
     int env_errors;             /* a call for another fake, or a full log */
+    const char *loaded[8];      /* DLL file names "loaded in the process" */
+    int loaded_checks;          /* calls of section_is_loaded */
 };
 
 void fake_init(struct fake *f);

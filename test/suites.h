@@ -9,5 +9,6 @@ Suite *behaviour_suite(void);
 Suite *phases_suite(void);
 Suite *threads_suite(void);
 Suite *profile_suite(void);
+Suite *attach_suite(void);
 
 #endif

@@ -31,7 +31,7 @@ const char *provider_type_name(uint32_t resource_type)
     return "unknown";
 }
 
-static unsigned type_rank(uint32_t resource_type)
+unsigned provider_type_rank(uint32_t resource_type)
 {
     switch (resource_type) {
     case SHUT_TRANSPORT_PROVIDER: return 0;
@@ -43,8 +43,8 @@ static unsigned type_rank(uint32_t resource_type)
 /* Does a go before b in every phase? */
 static bool provider_precedes(const struct provider *a, const struct provider *b)
 {
-    if (type_rank(a->resource_type) != type_rank(b->resource_type))
-        return type_rank(a->resource_type) < type_rank(b->resource_type);
+    if (provider_type_rank(a->resource_type) != provider_type_rank(b->resource_type))
+        return provider_type_rank(a->resource_type) < provider_type_rank(b->resource_type);
     if (a->profile_order != b->profile_order)
         return a->profile_order < b->profile_order;
     return a->registration < b->registration;
@@ -120,4 +120,20 @@ int32_t provider_table_remove(struct provider_table *table, uint32_t cookie, voi
         return SHUT_S_OK;
     }
     return SHUT_E_INVALIDARG;
+}
+
+void provider_table_sort(struct provider_table *table)
+{
+    /* Insertion sort: the table is short, nearly sorted, and this runs at
+     * attach time only. */
+    for (size_t i = 1; i < table->count; i++) {
+        struct provider entry = table->items[i];
+        size_t at = i;
+
+        while (at > 0 && provider_precedes(&entry, &table->items[at - 1])) {
+            table->items[at] = table->items[at - 1];
+            at--;
+        }
+        table->items[at] = entry;
+    }
 }

@@ -35,6 +35,8 @@ void provider_table_init(struct provider_table *table);
 void provider_table_free(struct provider_table *table);
 
 bool provider_type_is_valid(uint32_t resource_type);
+/* 0 for transport, 1 for address book, 2 for store: the shutdown order. */
+unsigned provider_type_rank(uint32_t resource_type);
 const char *provider_type_name(uint32_t resource_type);
 
 /* SHUT_S_OK, SHUT_E_INVALIDARG (resource type) or SHUT_E_OUTOFMEMORY. */
@@ -43,5 +45,8 @@ int32_t provider_table_add(struct provider_table *table, const uint8_t *section_
 
 /* SHUT_S_OK with *shutdown set to what the entry held, or SHUT_E_INVALIDARG. */
 int32_t provider_table_remove(struct provider_table *table, uint32_t cookie, void **shutdown);
+
+/* Restores the shutdown order after profile_order values changed. */
+void provider_table_sort(struct provider_table *table);
 
 #endif

@@ -1,6 +1,7 @@
 #include "shutdown.h"
 #include "status.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *provider_call_name(enum provider_call call)
@@ -26,6 +27,9 @@ void shutdown_free(struct shutdown *s)
         if (s->providers.items[i].shutdown)
             s->env.release_provider(s->env.ctx, s->providers.items[i].shutdown);
     provider_table_free(&s->providers);
+    free(s->sections);
+    s->sections = NULL;
+    s->section_count = 0;
 }
 
 enum gate {
@@ -79,9 +83,47 @@ static void gate_leave(struct shutdown *s)
 static void report(struct shutdown *s, enum shutdown_event_kind kind,
                    const struct provider *p, enum provider_call call, int32_t hr)
 {
-    struct shutdown_event event = { kind, p, call, hr };
+    struct shutdown_event event = { kind, p, NULL, call, hr };
 
     s->env.report(s->env.ctx, &event);
+}
+
+static const struct attached_section *find_attached(const struct shutdown *s, const uint8_t *uid)
+{
+    for (size_t i = 0; i < s->section_count; i++)
+        if (!memcmp(s->sections[i].section.section_uid, uid, PROFILE_UID_SIZE))
+            return &s->sections[i];
+    return NULL;
+}
+
+static bool section_has_provider(const struct shutdown *s, const struct attached_section *a)
+{
+    for (size_t i = 0; i < s->providers.count; i++)
+        if (s->providers.items[i].has_section_uid &&
+            !memcmp(s->providers.items[i].section_uid, a->section.section_uid, PROFILE_UID_SIZE))
+            return true;
+    return false;
+}
+
+/* Option 1: a provider loaded in the process (its DLL is there) that never
+ * registered cannot be asked, so it cannot opt in. Whether it is loaded is
+ * decided now: DLLs come and go after the profile was attached. */
+static bool unregistered_sections_refuse(struct shutdown *s)
+{
+    bool refused = false;
+
+    for (size_t i = 0; i < s->section_count; i++) {
+        const struct attached_section *a = &s->sections[i];
+
+        struct shutdown_event event = { EVENT_SECTION_UNREGISTERED, NULL, &a->section,
+                                        PROVIDER_QUERY, SHUT_E_NO_SUPPORT };
+
+        if (section_has_provider(s, a) || !s->env.section_is_loaded(s->env.ctx, &a->section))
+            continue;
+        s->env.report(s->env.ctx, &event);
+        refused = true;
+    }
+    return refused;
 }
 
 /* Ask the policy and the providers whether a fast shutdown may happen now.
@@ -115,6 +157,8 @@ static int32_t evaluate(struct shutdown *s)
             refused = true;
         }
     }
+    if (policy.value == SHUTDOWN_ONLY_IF_ALL_OPT_IN && unregistered_sections_refuse(s))
+        refused = true;
     s->query_ok = !refused;
     return refused ? SHUT_E_NO_SUPPORT : SHUT_S_OK;
 }
@@ -196,9 +240,18 @@ int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
     if (gate_enter(s, false) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
     hr = provider_table_add(&s->providers, section_uid, resource_type, shutdown, cookie);
-    /* A newcomer was never asked: the next phase must ask again. */
-    if (hr == SHUT_S_OK)
+    if (hr == SHUT_S_OK) {
+        const struct attached_section *a = section_uid ? find_attached(s, section_uid) : NULL;
+
+        if (a) {
+            for (size_t i = 0; i < s->providers.count; i++)
+                if (s->providers.items[i].cookie == *cookie)
+                    s->providers.items[i].profile_order = a->order;
+            provider_table_sort(&s->providers);
+        }
+        /* A newcomer was never asked: the next phase must ask again. */
         s->query_ok = false;
+    }
     gate_leave(s);
     return hr;
 }
@@ -215,6 +268,50 @@ int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
     if (hr == SHUT_S_OK && shutdown)
         s->env.release_provider(s->env.ctx, shutdown);
     return hr;
+}
+
+int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile)
+{
+    struct attached_section *grown;
+
+    if (profile->provider_count > SIZE_MAX / sizeof(*grown) - s->section_count)
+        return SHUT_E_OUTOFMEMORY;
+    grown = realloc(s->sections, (s->section_count + profile->provider_count + 1) * sizeof(*grown));
+    if (!grown)
+        return SHUT_E_OUTOFMEMORY;
+    s->sections = grown;
+    for (size_t i = 0; i < profile->provider_count; i++) {
+        const struct profile_provider *section = &profile->providers[i];
+        struct attached_section *a;
+
+        if (find_attached(s, section->section_uid))
+            continue; /* attached with an earlier profile: its place stays */
+        a = &s->sections[s->section_count++];
+        a->section = *section;
+        a->order = s->profiles_attached * PROFILE_SECTIONS_MAX + (uint32_t)i;
+    }
+    s->profiles_attached++;
+    for (size_t i = 0; i < s->providers.count; i++) {
+        struct provider *p = &s->providers.items[i];
+        const struct attached_section *a = p->has_section_uid ? find_attached(s, p->section_uid) : NULL;
+
+        if (a)
+            p->profile_order = a->order;
+    }
+    provider_table_sort(&s->providers);
+    /* Under option 1 a new section may change the answer: ask again. */
+    s->query_ok = false;
+    return SHUT_S_OK;
+}
+
+static int32_t add_profile_gated(struct shutdown *s, void *profile)
+{
+    return shutdown_add_profile(s, profile);
+}
+
+int32_t shutdown_attach(struct shutdown *s, const struct profile *profile)
+{
+    return shutdown_run_gated(s, add_profile_gated, (void *)profile);
 }
 
 int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s, void *arg),

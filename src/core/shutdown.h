@@ -11,6 +11,7 @@
 #define MAPISHUT_CORE_SHUTDOWN_H
 
 #include "policy.h"
+#include "profile.h"
 #include "provider_table.h"
 
 #include <stdbool.h>
@@ -34,11 +35,13 @@ enum shutdown_event_kind {
     EVENT_PROVIDER_OPTED_OUT,   /* its QueryFastShutdown failed */
     EVENT_PROVIDER_UNREACHABLE, /* option 1 and it has no IMAPIProviderShutdown */
     EVENT_PROVIDER_FAILED,      /* a notification failed */
+    EVENT_SECTION_UNREGISTERED, /* option 1 and a loaded provider of the profile never registered */
 };
 
 struct shutdown_event {
     enum shutdown_event_kind kind;
-    const struct provider *provider; /* NULL for EVENT_POLICY_DISABLED */
+    const struct provider *provider; /* for the EVENT_PROVIDER_* kinds */
+    const struct profile_provider *section; /* for EVENT_SECTION_UNREGISTERED */
     enum provider_call call;
     int32_t hr;
 };
@@ -54,13 +57,24 @@ struct shutdown_env {
     /* The rest is called unlocked. */
     void (*read_policy)(void *ctx, struct policy_decision *decision);
     int32_t (*call_provider)(void *ctx, void *shutdown, enum provider_call call);
+    /* Is the section's DLL loaded in the process now? Must load nothing. */
+    bool (*section_is_loaded)(void *ctx, const struct profile_provider *section);
     void (*release_provider)(void *ctx, void *shutdown);
     void (*report)(void *ctx, const struct shutdown_event *event);
+};
+
+/* A provider section of an attached profile. */
+struct attached_section {
+    struct profile_provider section;
+    uint32_t order;             /* attach order, then the profile's order */
 };
 
 struct shutdown {
     struct shutdown_env env;
     struct provider_table providers;
+    struct attached_section *sections;
+    size_t section_count;
+    unsigned profiles_attached;
     /* Guarded by env.lock: */
     bool busy;
     uint32_t busy_thread;
@@ -85,6 +99,12 @@ int32_t shutdown_do_fast(struct shutdown *s);
 int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
                           uint32_t resource_type, void *shutdown, uint32_t *cookie);
 int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie);
+
+/* Adds a profile's provider sections (a section attached before stays as it
+ * was) and places the registered providers in the profile's order.
+ * shutdown_add_profile is for a function already run by shutdown_run_gated. */
+int32_t shutdown_attach(struct shutdown *s, const struct profile *profile);
+int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile);
 
 /* Runs fn with the gate held: serialised with the phases, refused with
  * MAPI_E_CALL_FAILED after DoFastShutdown and from inside a provider call. */

@@ -19,3 +19,14 @@ void diag(const WCHAR *format, ...)
     line[prefix + written + 1] = 0;
     OutputDebugStringW(line);
 }
+
+void uid_to_text(const BYTE uid[16], WCHAR text[33])
+{
+    static const WCHAR digits[] = L"0123456789abcdef";
+
+    for (int i = 0; i < 16; i++) {
+        text[2 * i] = digits[uid[i] >> 4];
+        text[2 * i + 1] = digits[uid[i] & 15];
+    }
+    text[32] = 0;
+}

@@ -28,6 +28,9 @@ HRESULT class_factory_get(REFIID riid, void **out);
 void policy_read_registry(const WCHAR *value_name, struct policy_reading *reading);
 void policy_read_behavior(struct policy_decision *decision);
 
+/* 16 bytes as 32 lowercase hex digits, the way profile section names spell them. */
+void uid_to_text(const BYTE uid[16], WCHAR text[33]);
+
 /* Diagnostics through OutputDebugStringW with the "mapishut: " prefix,
  * formatted on the stack (no heap): safe in the last moments of a process. */
 void diag(const WCHAR *format, ...);

@@ -133,19 +133,49 @@ static ULONG WINAPI ShutdownHost_Release(IMAPIShutdownHost *iface)
     return subsystem_release(impl_from_IMAPIShutdownHost(iface));
 }
 
-static int32_t attach_profile(struct shutdown *core, void *name)
+static void report_profile_problems(const WCHAR *path, const struct profile *profile)
 {
-    (void)core;
-    return profile_exists(name) ? SHUT_S_OK : SHUT_E_NOT_FOUND;
+    for (size_t i = 0; i < profile->problem_count; i++) {
+        const struct profile_problem *problem = &profile->problems[i];
+        WCHAR uid[33];
+
+        if (problem->has_uid)
+            uid_to_text(problem->uid, uid);
+        diag(L"profile %ls, section %ls: %hs: skipped", path,
+             problem->has_uid ? uid : (const WCHAR *)problem->name, profile_problem_text(problem->kind));
+    }
 }
 
-static HRESULT WINAPI ShutdownHost_AttachProfile(IMAPIShutdownHost *iface, LPCWSTR profile)
+struct attach_request {
+    const WCHAR *name;
+    struct profile profile;
+    WCHAR path[400];
+};
+
+/* Runs with the gate held: after DoFastShutdown nothing is read at all. */
+static int32_t read_and_attach(struct shutdown *core, void *arg)
+{
+    struct attach_request *request = arg;
+    HRESULT hr = profile_read(request->name, &request->profile, request->path, ARRAYSIZE(request->path));
+
+    return FAILED(hr) ? hr : shutdown_add_profile(core, &request->profile);
+}
+
+/* The profile is read here, at attach time, so that the shutdown path never
+ * enumerates the registry. */
+static HRESULT WINAPI ShutdownHost_AttachProfile(IMAPIShutdownHost *iface, LPCWSTR name)
 {
     struct subsystem *s = impl_from_IMAPIShutdownHost(iface);
+    struct attach_request request = { .name = name };
+    HRESULT hr;
 
-    if (profile && !profile_name_is_valid(profile))
+    if (name && !profile_name_is_valid(name))
         return E_INVALIDARG;
-    return shutdown_run_gated(&s->core, attach_profile, (void *)profile);
+    hr = shutdown_run_gated(&s->core, read_and_attach, &request);
+    if (SUCCEEDED(hr))
+        report_profile_problems(request.path, &request.profile);
+    profile_free(&request.profile);
+    return hr;
 }
 
 static HRESULT WINAPI ShutdownHost_RegisterProvider(IMAPIShutdownHost *iface, const BYTE *section_uid,
@@ -240,6 +270,12 @@ static int32_t env_call_provider(void *ctx, void *provider, enum provider_call c
     return E_UNEXPECTED;
 }
 
+static bool env_section_is_loaded(void *ctx, const struct profile_provider *section)
+{
+    (void)ctx;
+    return profile_section_is_loaded((const WCHAR *)section->dll_file, (const WCHAR *)section->dll_name);
+}
+
 static void env_release_provider(void *ctx, void *provider)
 {
     (void)ctx;
@@ -265,6 +301,15 @@ static void env_report(void *ctx, const struct shutdown_event *event)
              L"refuses fast shutdown", provider_type_name(p->resource_type),
              (unsigned long)p->cookie);
         break;
+    case EVENT_SECTION_UNREGISTERED: {
+        WCHAR uid[33];
+
+        uid_to_text(event->section->section_uid, uid);
+        diag(L"%hs provider %ls (section %ls) is loaded but never registered: "
+             L"FastShutdownBehavior 1 refuses fast shutdown",
+             provider_type_name(event->section->resource_type), (const WCHAR *)event->section->dll_file, uid);
+        break;
+    }
     case EVENT_PROVIDER_FAILED:
         diag(L"%hs provider %lu failed %hs with %#lx", provider_type_name(p->resource_type),
              (unsigned long)p->cookie, provider_call_name(event->call),
@@ -286,6 +331,7 @@ BOOL subsystem_startup(void)
         .current_thread = env_current_thread,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
+        .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
         .report = env_report,
     };
