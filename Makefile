@@ -31,6 +31,9 @@ WIN_LDFLAGS := -static-libgcc -Wl,--enable-stdcall-fixup
 
 CORE_SRC   := $(wildcard src/core/*.c)
 WIN32_SRC  := $(wildcard src/win32/*.c)
+TOOL_SRC   := $(wildcard src/tool/*.c)
+# What mapishut.exe takes from the DLL's Win32 layer: the registry readers.
+TOOL_WIN32 := policy_registry profile_registry diagnostics
 PROV_SRC   := wine-tests/testprov.c
 WTEST_SRC  := $(filter-out $(PROV_SRC),$(wildcard wine-tests/*.c))
 DEMO_PROV_SRC   := examples/example_provider.c
@@ -93,6 +96,12 @@ $$($(1)_BIN)/mapishut.dll: $$($(1)_DLL_OBJS) mapishut.def
 	    -lole32 -loleaut32 -ladvapi32 -luuid
 	$(Q)$(2)ar rs $$($(1)_BIN)/libmapishut.a $$($(1)_OBJ)/mapishut_i.o 2>/dev/null
 
+$$($(1)_BIN)/mapishut.exe: $$(patsubst src/%.c,$$($(1)_OBJ)/%.o,$(CORE_SRC) $(TOOL_SRC)) \
+                          $$(patsubst %,$$($(1)_OBJ)/win32/%.o,$(TOOL_WIN32))
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -ladvapi32
+
 # Conformance tests: one executable, and the provider DLL the scenarios load.
 $$($(1)_OBJ)/wine-tests/%.o: wine-tests/%.c $(GEN_HEADER)
 	@mkdir -p $$(@D)
@@ -109,6 +118,11 @@ $$($(1)_BIN)/testprov.dll: $$($(1)_OBJ)/wine-tests/testprov.o $$($(1)_OBJ)/mapis
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
+# Copies of the test provider under the names profiles give their DLLs
+# (TESTXP.DLL is loaded as testxp32.dll): real DLLs, loaded or not by the tests.
+$$($(1)_BIN)/test%32.dll: $$($(1)_BIN)/testprov.dll
+	$(Q)cp $$< $$@
+
 # Examples for `make demo`.
 $$($(1)_OBJ)/examples/%.o: examples/%.c $(GEN_HEADER)
 	@mkdir -p $$(@D)
@@ -120,7 +134,8 @@ $$($(1)_BIN)/example_client.exe: $$($(1)_OBJ)/examples/example_client.o $$($(1)_
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-$$($(1)_BIN)/example_provider.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OBJ)/mapishut_i.o examples/example_provider.def
+# Named the way MAPI names provider DLLs: the profile says DEMOPROV.DLL.
+$$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OBJ)/mapishut_i.o examples/example_provider.def
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
@@ -131,8 +146,9 @@ $(BUILD)/$(1)/header-cxx.stamp: test/header_cxx.cpp include/mapishut.h $(GEN_HEA
 	$(Q)$(2)g++ -std=c++11 $(WARNINGS) -Iinclude -I$(BUILD)/include -fsyntax-only $$<
 	@mkdir -p $$(@D) && touch $$@
 
-$(1)_ALL := $(BUILD)/$(1)/header-cxx.stamp $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
-            $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/example_provider.dll
+$(1)_ALL := $(BUILD)/$(1)/header-cxx.stamp $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
+            $$($(1)_BIN)/testxp32.dll $$($(1)_BIN)/testab32.dll $$($(1)_BIN)/testms32.dll $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
+            $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/demoprov32.dll
 
 -include $$(shell find $(BUILD)/$(1)/obj -name '*.d' 2>/dev/null)
 endef

@@ -26,16 +26,21 @@ static void step(const char *what, HRESULT hr)
 
 int wmain(int argc, WCHAR **argv)
 {
+    /* The providers of the profile in examples/demo-profile.reg, with their
+     * section UIDs, loaded store first; the subsystem calls them transport
+     * first, then address book, then store. */
     static const struct {
         ULONG type;
         const WCHAR *name;
         const WCHAR *file;
+        BYTE section[16];
     } providers[] = {
-        /* Loaded in the order a profile might list them; the subsystem calls
-         * them transport first, then address book, then store. */
-        { MAPI_STORE_PROVIDER, L"Personal Folders", L"store.dat" },
-        { MAPI_AB_PROVIDER, L"Contacts", L"contacts.dat" },
-        { MAPI_TRANSPORT_PROVIDER, L"Internet Mail", L"outbox.dat" },
+        { MAPI_STORE_PROVIDER, L"Personal Folders", L"store.dat",
+          { 0x7c, 0x3d, 0x2e, 0x9a, 0x5f, 0x4b, 0x6a, 0x8c, 0xad, 0xbe, 0x2f, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e } },
+        { MAPI_AB_PROVIDER, L"Contacts", L"contacts.dat",
+          { 0x9e, 0x5f, 0x4a, 0xbc, 0x7b, 0x6d, 0x8c, 0xae, 0xcf, 0xda, 0x4b, 0x5c, 0x6d, 0x7e, 0x8f, 0x9a } },
+        { MAPI_TRANSPORT_PROVIDER, L"Internet Mail", L"outbox.dat",
+          { 0x8d, 0x4e, 0x3f, 0xab, 0x6a, 0x5c, 0x7b, 0x9d, 0xbe, 0xcf, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e, 0x8f } },
     };
     IUnknown *loaded[ARRAYSIZE(providers)] = { 0 };
     ULONG cookies[ARRAYSIZE(providers)] = { 0 };
@@ -57,10 +62,14 @@ int wmain(int argc, WCHAR **argv)
         return 1;
     IMAPIClientShutdown_QueryInterface(client, &IID_IMAPIShutdownHost, (void **)&host);
 
-    module = LoadLibraryW(L"example_provider.dll");
+    /* A MAPI host attaches the session's profile... */
+    step("IMAPIShutdownHost::AttachProfile(default)", IMAPIShutdownHost_AttachProfile(host, NULL));
+
+    /* ...loads the providers it names (MAPI's file name for DEMOPROV.DLL)... */
+    module = LoadLibraryW(L"demoprov32.dll");
     create = module ? (example_provider_create_fn)(void *)GetProcAddress(module, "ExampleProviderCreate") : NULL;
     if (!create) {
-        printf("example_provider.dll not found\n");
+        printf("demoprov32.dll not found\n");
         return 1;
     }
     printf("  loading providers (each holds 4096 bytes of unsaved changes):\n");
@@ -69,7 +78,9 @@ int wmain(int argc, WCHAR **argv)
 
         _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", argv[1], providers[i].file);
         create(providers[i].type, providers[i].name, path, &loaded[i]);
-        hr = IMAPIShutdownHost_RegisterProvider(host, NULL, providers[i].type, loaded[i], &cookies[i]);
+        /* ...and registers each one with its profile section. */
+        hr = IMAPIShutdownHost_RegisterProvider(host, providers[i].section, providers[i].type, loaded[i],
+                                                &cookies[i]);
         printf("      RegisterProvider(%-16ls) -> %#lx, cookie %lu\n", providers[i].name,
                (unsigned long)hr, cookies[i]);
     }

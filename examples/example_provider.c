@@ -1,4 +1,4 @@
-/* example_provider.dll: see example_provider.h. */
+/* demoprov32.dll: see example_provider.h. */
 #include "example_provider.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* example_provider.dll: a small MAPI-style provider that keeps unsaved
+/* demoprov32.dll (example_provider.c): a small MAPI-style provider that keeps unsaved
  * ("dirty") data in memory and saves it when the subsystem tells it to, or
  * when it is released in a normal shutdown. It prints everything it is told. */
 #ifndef MAPISHUT_EXAMPLE_PROVIDER_H

@@ -36,6 +36,15 @@ printf '  registered: %s\n' 'HKLM\Software\Classes\CLSID\{55E1F5C1-8DE5-4154-9EA
 "$WINE" reg delete "$policy_key" /f >/dev/null 2>&1 || true
 
 echo
+echo "== the MAPI profile (examples/demo-profile.reg), as the administrator's tool shows it:"
+echo "   mapishut profile"
+"$WINE" regedit /S "$(cd "$here/../examples" && pwd)/demo-profile.reg"
+"$WINESERVER" -w
+(cd "$bin" && "$WINE" mapishut.exe profile) | tr -d '\r' | sed 's/^/   /'
+echo "   mapishut policy"
+(cd "$bin" && "$WINE" mapishut.exe policy) | tr -d '\r' | sed 's/^/   /'
+
+echo
 echo "== 1. default policy (FastShutdownBehavior not set: 0, fast unless a provider opts out)"
 rm -rf "$data" && mkdir -p "$data"
 (cd "$bin" && "$WINE" example_client.exe demo-data) | tr -d '\r'
@@ -45,6 +54,8 @@ echo
 echo "== 2. the administrator disables fast shutdown:"
 printf '     reg add %s /v FastShutdownBehavior /t REG_DWORD /d 2\n' "$policy_key"
 "$WINE" reg add "$policy_key" /v FastShutdownBehavior /t REG_DWORD /d 2 /f >/dev/null 2>&1
+echo "   mapishut policy"
+(cd "$bin" && "$WINE" mapishut.exe policy) | tr -d '\r' | sed 's/^/   /'
 rm -rf "$data" && mkdir -p "$data"
 (cd "$bin" && "$WINE" example_client.exe demo-data) | tr -d '\r'
 show_saved

@@ -36,13 +36,14 @@ static void add_section(const char *uid, uint32_t type, const char *dll)
     builder_unicode(&b, s, "001f300a", dll);
 }
 
-/* Unlisted sections: the profile's order is the order given here. */
+/* The profile's order is the order given here (one profile-wide list). */
 static int32_t attach(const char *const *uids, const uint32_t *types, const char *const *dlls, size_t n)
 {
     struct profile profile;
     int32_t hr;
 
     builder_init(&b);
+    builder_uids(&b, builder_section(&b, "9207f3e0a3b11019908b08002b2a56c2"), "01023d00", uids, n);
     for (size_t i = 0; i < n; i++)
         add_section(uids[i], types[i], dlls[i]);
     ck_assert_int_eq(profile_build(b.sections, b.count, &profile), SHUT_S_OK);

@@ -144,14 +144,18 @@ START_TEST(test_profile_wide_lists_order_the_rest_and_unlisted_come_last)
 
     builder_uids(&b, s, "01023d00", wide, 2);
     provider("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", 36, "HANDXP.DLL", "Added by a script");
+    provider("0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c", 36, "HANDXP2.DLL", "Added by hand");
     provider(PST_STORE, 33, "MSPST.DLL", NULL);
     provider(MAIL_STORE, 33, "MAILMS.DLL", NULL);
     build();
-    ck_assert_uint_eq(profile.provider_count, 3);
+    ck_assert_uint_eq(profile.provider_count, 4);
     assert_provider(0, MAIL_STORE, 33, "MAILMS32.DLL");
     assert_provider(1, PST_STORE, 33, "MSPST32.DLL");
-    assert_provider(2, "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", 36, "HANDXP32.DLL");
+    /* unlisted: by section UID, not by the order they came in */
+    assert_provider(2, "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c", 36, "HANDXP232.DLL");
+    assert_provider(3, "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", 36, "HANDXP32.DLL");
     ck_assert(!profile.providers[2].listed);
+    ck_assert(!profile.providers[3].listed);
     ck_assert_uint_eq(profile.problem_count, 0);
 }
 END_TEST

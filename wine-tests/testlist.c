@@ -5,11 +5,13 @@ extern void func_registration(void);
 extern void func_com(void);
 extern void func_policy(void);
 extern void func_phases(void);
+extern void func_profiles(void);
 
 const struct winetest_test winetest_testlist[] = {
     { "registration", func_registration },
     { "com", func_com },
     { "policy", func_policy },
     { "phases", func_phases },
+    { "profiles", func_profiles },
     { NULL, NULL },
 };

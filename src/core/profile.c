@@ -477,10 +477,11 @@ int32_t profile_build(const struct profile_section_input *sections, size_t count
     /* ...the profile-wide lists order what they did not name... */
     if (services)
         take_provider_lists(&b, services);
-    /* ...and providers listed nowhere come last, as found. */
-    for (size_t i = 0; i < count; i++)
-        if (b.sections[i].is_provider && !b.sections[i].taken)
-            take(&b, &b.sections[i], false);
+    /* ...and providers listed nowhere come last, by section name: the order
+     * Windows enumerates registry keys in, whatever order they came in here. */
+    for (size_t i = 0; i < b.indexed; i++)
+        if (b.index[i]->is_provider && !b.index[i]->taken)
+            take(&b, b.index[i], false);
 
     if (truncated)
         add_problem(profile, PROFILE_TOO_MANY_SECTIONS, NULL, NULL, 0);

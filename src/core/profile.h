@@ -68,7 +68,9 @@ struct profile_provider {
     bool listed;                              /* named by a provider list (else found by its section alone) */
 };
 
-/* The providers in profile order (the array index is the order). */
+/* The providers in profile order (the array index is the order): the
+ * per-service lists in PR_SERVICES order, then the profile-wide lists, then
+ * provider sections no list names, by section UID. */
 struct profile {
     struct profile_provider *providers;
     size_t provider_count;

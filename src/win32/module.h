@@ -26,6 +26,8 @@ HRESULT class_factory_get(REFIID riid, void **out);
 
 /* Reads FastShutdownBehavior (policy_registry.c). No heap allocation. */
 void policy_read_registry(const WCHAR *value_name, struct policy_reading *reading);
+/* "HKLM\Software\Policies\Microsoft\Office\16.0\Outlook\Options\Shutdown" and the like. */
+void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size);
 void policy_read_behavior(struct policy_decision *decision);
 
 /* 16 bytes as 32 lowercase hex digits, the way profile section names spell them. */

@@ -4,6 +4,7 @@
 #include "core/policy.h"
 #include "core/shutdown.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -17,6 +18,22 @@ static const struct {
 };
 
 static const WCHAR *const versions[POLICY_VERSIONS] = { L"16.0", L"15.0", L"14.0" };
+
+static void key_path(unsigned place, unsigned version, WCHAR *path)
+{
+    wcscpy(path, places[place].prefix);
+    wcscat(path, versions[version]);
+    wcscat(path, L"\\Outlook\\Options\\Shutdown");
+}
+
+void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size)
+{
+    WCHAR path[128];
+
+    key_path(place, version, path);
+    _snwprintf(name, size, L"%ls\\%ls", places[place].root == HKEY_LOCAL_MACHINE ? L"HKLM" : L"HKCU", path);
+    name[size - 1] = 0;
+}
 
 static void read_one(HKEY root, const WCHAR *path, const WCHAR *value_name,
                      struct policy_value *value)
@@ -55,9 +72,7 @@ void policy_read_registry(const WCHAR *value_name, struct policy_reading *readin
         for (unsigned version = 0; version < POLICY_VERSIONS; version++) {
             WCHAR path[128];
 
-            wcscpy(path, places[place].prefix);
-            wcscat(path, versions[version]);
-            wcscat(path, L"\\Outlook\\Options\\Shutdown");
+            key_path(place, version, path);
             read_one(places[place].root, path, value_name, &reading->value[place][version]);
         }
     }

@@ -1,0 +1,15 @@
+/* The commands of mapishut.exe; each returns the process exit code. */
+#ifndef MAPISHUT_TOOL_COMMANDS_H
+#define MAPISHUT_TOOL_COMMANDS_H
+
+#include <windows.h>
+
+#define EXIT_OK        0
+#define EXIT_FAILED    1   /* no such profile, registration failed */
+#define EXIT_USAGE     2
+
+int command_policy(BOOL json);
+int command_profile(const WCHAR *name, BOOL json);
+int command_register(BOOL install, BOOL per_user);
+
+#endif

@@ -1,0 +1,87 @@
+/* mapishut.exe: what the fast-shutdown subsystem sees, for administrators and
+ * provider authors; and registration, like regsvr32.
+ *
+ *   mapishut policy [--json]
+ *   mapishut profile [NAME] [--json]
+ *   mapishut register [/user]
+ *   mapishut unregister [/user]
+ *
+ * Exit codes: 0 done, 1 failed (no such profile, registration failed),
+ * 2 bad command line. */
+#include "commands.h"
+#include "output.h"
+
+#include <stdio.h>
+
+static const char usage_text[] =
+    "mapishut - the MAPI fast-shutdown subsystem\n"
+    "\n"
+    "  mapishut policy [--json]          the effective FastShutdownBehavior, the place\n"
+    "                                    that decided it, and every value ignored, and why\n"
+    "  mapishut profile [NAME] [--json]  the providers of a MAPI profile (default: the\n"
+    "                                    default profile) in shutdown order, and the\n"
+    "                                    sections that were skipped\n"
+    "  mapishut register [/user]         register mapishut.dll (beside this program) per\n"
+    "                                    machine, or for the current user only\n"
+    "  mapishut unregister [/user]       remove that registration\n"
+    "  mapishut /?                       this help\n"
+    "\n"
+    "Options may be written /json, -json or --json; /user, -user or --user.\n"
+    "Exit codes: 0 done, 1 failed (no such profile, registration failed),\n"
+    "2 bad command line.\n";
+
+static BOOL is_option(const WCHAR *arg, const WCHAR *name)
+{
+    while (*arg == L'/' || *arg == L'-')
+        arg++;
+    return arg != name && !_wcsicmp(arg, name) && (arg[-1] == L'/' || arg[-1] == L'-');
+}
+
+static BOOL is_help(const WCHAR *arg)
+{
+    return !wcscmp(arg, L"/?") || !wcscmp(arg, L"-?") || is_option(arg, L"h") || is_option(arg, L"help") ||
+           !_wcsicmp(arg, L"help");
+}
+
+static int usage_error(const char *what, const WCHAR *arg)
+{
+    fprintf(stderr, "mapishut: %s%ls\n\n%s", what, arg ? arg : L"", usage_text);
+    return EXIT_USAGE;
+}
+
+int wmain(int argc, WCHAR **argv)
+{
+    const WCHAR *command, *name = NULL;
+    BOOL json = FALSE, per_user = FALSE;
+
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    if (argc < 2)
+        return usage_error("no command given", NULL);
+    command = argv[1];
+    if (is_help(command)) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        } else if (is_option(argv[i], L"json")) {
+            json = TRUE;
+        } else if (is_option(argv[i], L"user")) {
+            per_user = TRUE;
+        } else if (!_wcsicmp(command, L"profile") && !name && argv[i][0] != L'/' && argv[i][0] != L'-') {
+            name = argv[i];
+        } else {
+            return usage_error("unexpected argument: ", argv[i]);
+        }
+    }
+
+    if (!_wcsicmp(command, L"policy") && !per_user)
+        return command_policy(json);
+    if (!_wcsicmp(command, L"profile") && !per_user)
+        return command_profile(name, json);
+    if ((!_wcsicmp(command, L"register") || !_wcsicmp(command, L"unregister")) && !json)
+        return command_register(!_wcsicmp(command, L"register"), per_user);
+    return usage_error("unknown command or option for it: ", command);
+}
