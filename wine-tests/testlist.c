@@ -6,6 +6,7 @@ extern void func_com(void);
 extern void func_policy(void);
 extern void func_phases(void);
 extern void func_profiles(void);
+extern void func_tool(void);
 
 const struct winetest_test winetest_testlist[] = {
     { "registration", func_registration },
@@ -13,5 +14,6 @@ const struct winetest_test winetest_testlist[] = {
     { "policy", func_policy },
     { "phases", func_phases },
     { "profiles", func_profiles },
+    { "tool", func_tool },
     { NULL, NULL },
 };

@@ -1,0 +1,195 @@
+/* mapishut.exe, run as an administrator would: its output and exit codes. */
+#include "profile_writer.h"
+#include "support.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static char output[16384];
+
+/* Runs "mapishut.exe <args>" with stdout and stderr in one file; returns
+ * the exit code and leaves the output in `output`. */
+static DWORD run_tool(const char *args)
+{
+    SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
+    STARTUPINFOW startup = { .cb = sizeof(startup) };
+    PROCESS_INFORMATION process;
+    WCHAR exe[MAX_PATH], out_path[MAX_PATH], command[MAX_PATH * 2];
+    DWORD code = (DWORD)-1;
+    HANDLE file;
+
+    test_file_path(L"mapishut.exe", exe, ARRAYSIZE(exe));
+    test_file_path(L"tool-output.txt", out_path, ARRAYSIZE(out_path));
+    file = CreateFileW(out_path, GENERIC_WRITE, FILE_SHARE_READ, &inherit, CREATE_ALWAYS, 0, NULL);
+    _snwprintf(command, ARRAYSIZE(command), L"\"%ls\" %hs", exe, args);
+    startup.dwFlags = STARTF_USESTDHANDLES;
+    startup.hStdOutput = file;
+    startup.hStdError = file;
+    startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    if (CreateProcessW(NULL, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &process)) {
+        if (WaitForSingleObject(process.hProcess, 60000) == WAIT_OBJECT_0)
+            GetExitCodeProcess(process.hProcess, &code);
+        CloseHandle(process.hProcess);
+        CloseHandle(process.hThread);
+    }
+    CloseHandle(file);
+    if (read_text_file(out_path, output, sizeof(output)) < 0)
+        output[0] = 0;
+    DeleteFileW(out_path);
+    /* Text-mode output ends its lines with CR LF: compare without the CR. */
+    for (char *from = output, *to = output;; from++) {
+        if (*from != '\r')
+            *to++ = *from;
+        if (!*from)
+            break;
+    }
+    return code;
+}
+
+#define expect_output(text) \
+    ok(strstr(output, text) != NULL, "expected \"%s\" in:\n%s\n", text, output)
+
+static void test_help_and_usage_errors(void)
+{
+    DWORD code = run_tool("/?");
+
+    ok(code == 0, "/?: exit code %lu\n", code);
+    expect_output("mapishut policy [--json]");
+    expect_output("Exit codes: 0 done");
+    code = run_tool("");
+    ok(code == 2, "no command: exit code %lu, expected 2\n", code);
+    code = run_tool("frobnicate");
+    ok(code == 2, "unknown command: exit code %lu, expected 2\n", code);
+    expect_output("unknown command or option for it: frobnicate");
+    code = run_tool("policy /bogus");
+    ok(code == 2, "unknown option: exit code %lu, expected 2\n", code);
+    code = run_tool("profile a\\b");
+    ok(code == 2, "a profile name with a backslash: exit code %lu, expected 2\n", code);
+}
+
+static void test_policy(void)
+{
+    DWORD code;
+
+    clear_policies();
+    code = run_tool("policy");
+    ok(code == 0, "policy: exit code %lu\n", code);
+    expect_output("FastShutdownBehavior = 0: fast shutdown unless a provider opts out");
+    expect_output("decided by: the default (no valid value is set)");
+    expect_output("ignored: none");
+
+    set_policy_value(MACHINE_POLICY, L"15.0", MAPISHUT_POLICY_VALUE, REG_SZ, L"2", sizeof(L"2"));
+    set_behavior(USER_POLICY, L"14.0", 9);
+    set_behavior(USER_PREFERENCE, L"16.0", 1);
+    set_behavior(MACHINE_PREFERENCE, L"16.0", 2);
+    code = run_tool("policy");
+    ok(code == 0, "policy: exit code %lu\n", code);
+    expect_output("FastShutdownBehavior = 1: fast shutdown only if every provider opts in");
+    expect_output("decided by: the user preference, HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown");
+    expect_output("HKLM\\Software\\Policies\\Microsoft\\Office\\15.0\\Outlook\\Options\\Shutdown: is not a REG_DWORD (registry type 1, 4 bytes)");
+    expect_output("HKCU\\Software\\Policies\\Microsoft\\Office\\14.0\\Outlook\\Options\\Shutdown: is out of range (9)");
+    ok(!strstr(output, "HKLM\\Software\\Microsoft"), "the machine preference, never examined, is listed:\n%s\n", output);
+
+    code = run_tool("policy --json");
+    ok(code == 0, "policy --json: exit code %lu\n", code);
+    expect_output("{\"value\":1,\"meaning\":\"fast shutdown only if every provider opts in\"");
+    expect_output("\"decided_by\":{\"place\":\"user preference\",\"key\":\"HKCU\\\\Software\\\\Microsoft\\\\Office\\\\16.0\\\\Outlook\\\\Options\\\\Shutdown\",\"version\":\"16.0\"}");
+    expect_output("{\"place\":\"machine policy\"");
+    expect_output("\"reason\":\"is not a REG_DWORD\",\"registry_type\":1,\"size\":4");
+    clear_policies();
+}
+
+static void write_tool_profile(void)
+{
+    static const char *const services[] = { "d1000000000000000000000000000001" };
+    static const char *const xp[] = { "a1000000000000000000000000000001" };
+    static const char *const stores[] = { "c1000000000000000000000000000001" };
+    static const char *const abs[] = { "b1000000000000000000000000000001" };
+
+    delete_all_profiles();
+    section_uids(PROFILES_16, L"Tool", SERVICES_SECTION, "01023d0e", services, 1);
+    section_uids(PROFILES_16, L"Tool", services[0], "01023d00", stores, 1);
+    section_uids(PROFILES_16, L"Tool", services[0], "01023d01", abs, 1);
+    section_uids(PROFILES_16, L"Tool", services[0], "01023d02", xp, 1);
+    provider_section(PROFILES_16, L"Tool", stores[0], MAPI_STORE_PROVIDER, L"TESTMS.DLL", L"Mailbox");
+    provider_section(PROFILES_16, L"Tool", abs[0], MAPI_AB_PROVIDER, L"TESTAB.DLL", L"Adressbuch \x00e4\x00f6\x00fc");
+    provider_section(PROFILES_16, L"Tool", xp[0], MAPI_TRANSPORT_PROVIDER, L"TESTXP.DLL", L"Mail \"quoted\"");
+    provider_section(PROFILES_16, L"Tool", "c2000000000000000000000000000002", MAPI_STORE_PROVIDER,
+                     L"..\\escape.dll", L"Escape");
+    set_default_profile(PROFILES_16, L"Tool");
+}
+
+static void test_profile(void)
+{
+    const char *xp, *ab, *ms;
+    DWORD code;
+
+    write_tool_profile();
+    code = run_tool("profile Tool");
+    ok(code == 0, "profile Tool: exit code %lu\n", code);
+    expect_output("profile Tool: HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Tool");
+    expect_output("3 providers in shutdown order:");
+    xp = strstr(output, " 1. transport     TESTXP32.DLL");
+    ab = strstr(output, " 2. address book  TESTAB32.DLL");
+    ms = strstr(output, " 3. store         TESTMS32.DLL");
+    ok(xp && ab && ms && xp < ab && ab < ms, "providers not listed in shutdown order:\n%s\n", output);
+    expect_output("not loaded");
+    expect_output("Adressbuch \xc3\xa4\xc3\xb6\xc3\xbc");   /* UTF-8 */
+    expect_output("section a1000000000000000000000000000001");
+    expect_output("skipped:\n  section c2000000000000000000000000000002: PR_PROVIDER_DLL_NAME is a path or not a file name");
+
+    code = run_tool("profile");
+    ok(code == 0, "profile (default): exit code %lu\n", code);
+    expect_output("profile Tool:");
+
+    code = run_tool("profile Tool --json");
+    ok(code == 0, "profile --json: exit code %lu\n", code);
+    expect_output("{\"profile\":\"Tool\",\"key\":\"HKCU\\\\Software\\\\Microsoft\\\\Office\\\\16.0\\\\Outlook\\\\Profiles\\\\Tool\"");
+    expect_output("{\"order\":1,\"type\":\"transport\",\"resource_type\":36,\"dll\":\"TESTXP32.DLL\",\"stored_dll_name\":\"TESTXP.DLL\",\"display_name\":\"Mail \\\"quoted\\\"\"");
+    expect_output("\"service\":null,\"loaded\":false,\"listed\":true}");
+    expect_output("\"skipped\":[{\"section\":\"c2000000000000000000000000000002\",\"problem\":\"PR_PROVIDER_DLL_NAME is a path or not a file name\"}]");
+
+    code = run_tool("profile Nobody");
+    ok(code == 1, "an unknown profile: exit code %lu, expected 1\n", code);
+    expect_output("no profile named \"Nobody\"");
+    delete_all_profiles();
+    code = run_tool("profile");
+    ok(code == 1, "no default profile: exit code %lu, expected 1\n", code);
+    expect_output("no default profile");
+}
+
+static void test_register(void)
+{
+    static const WCHAR clsid_key[] = L"Software\\Classes\\CLSID\\{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}";
+    DWORD code;
+    HKEY key;
+
+    code = run_tool("register /user");
+    ok(code == 0, "register /user: exit code %lu\n%s\n", code, output);
+    expect_output("for the current user (HKCU\\Software\\Classes)");
+    ok(RegOpenKeyExW(HKEY_CURRENT_USER, clsid_key, 0, KEY_READ, &key) == ERROR_SUCCESS, "no HKCU CLSID key\n");
+    RegCloseKey(key);
+    code = run_tool("unregister -user");
+    ok(code == 0, "unregister -user: exit code %lu\n", code);
+    ok(RegOpenKeyExW(HKEY_CURRENT_USER, clsid_key, 0, KEY_READ, &key) != ERROR_SUCCESS, "HKCU CLSID key left\n");
+
+    code = run_tool("register");
+    ok(code == 0, "register: exit code %lu\n", code);
+    expect_output("for every user of this machine (HKLM\\Software\\Classes)");
+    ok(RegOpenKeyExW(HKEY_LOCAL_MACHINE, clsid_key, 0, KEY_READ, &key) == ERROR_SUCCESS, "no HKLM CLSID key\n");
+    RegCloseKey(key);
+    code = run_tool("unregister");
+    ok(code == 0, "unregister: exit code %lu\n", code);
+    ok(RegOpenKeyExW(HKEY_LOCAL_MACHINE, clsid_key, 0, KEY_READ, &key) != ERROR_SUCCESS, "HKLM CLSID key left\n");
+    code = run_tool("register --json");
+    ok(code == 2, "register --json: exit code %lu, expected 2\n", code);
+}
+
+START_TEST(tool)
+{
+    test_help_and_usage_errors();
+    test_policy();
+    test_profile();
+    test_register();
+}
