@@ -88,15 +88,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     if (profile_build(sections, count, &profile) == 0) {
-        /* What a caller does with the result: read every string to its end. */
+        /* What a caller does with the result: read every string to its
+         * terminator, which must be inside the array. */
         for (size_t i = 0; i < profile.provider_count; i++) {
             const struct profile_provider *p = &profile.providers[i];
-            size_t n = 0;
+            size_t n;
 
-            while (p->dll_file[n])
-                n++;
-            while (p->display_name[n % (PROFILE_DISPLAY_MAX + 1)] && n < 1000)
-                n++;
+            for (n = 0; p->dll_file[n]; n++)
+                ;
+            for (n = 0; p->dll_name[n]; n++)
+                ;
+            for (n = 0; p->display_name[n]; n++)
+                ;
         }
         profile_free(&profile);
     }
