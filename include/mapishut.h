@@ -46,6 +46,8 @@
 
 /* Where the policy lives, under HKLM or HKCU, with <ver> = 16.0, 15.0, 14.0. */
 #define MAPISHUT_POLICY_VALUE       L"FastShutdownBehavior"
+/* Ours: a deadline for each provider call, 0 (none) to 600000 ms. */
+#define MAPISHUT_TIMEOUT_VALUE      L"ProviderTimeoutMs"
 #define MAPISHUT_PROGID             L"MAPIShutdown.Subsystem.1"
 #define MAPISHUT_PROGID_INDEPENDENT L"MAPIShutdown.Subsystem"
 

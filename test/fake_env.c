@@ -29,15 +29,17 @@ static uint32_t env_current_thread(void *ctx)
     return id;
 }
 
-static void env_read_policy(void *ctx, struct policy_decision *decision)
+static void env_read_policy(void *ctx, struct policy_decision *decision, uint32_t *timeout_ms)
 {
     struct fake *f = ctx;
 
     f->policy_reads++;
     policy_decide(&f->reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, decision);
+    *timeout_ms = f->timeout_ms;
 }
 
-static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call call)
+static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,
+                                 enum call_outcome *outcome)
 {
     static const char letter[] = { 'Q', 'N', 'D' };
     struct fake_provider *p = shutdown;
@@ -57,8 +59,12 @@ static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call c
     else
         f->env_errors++;
     pthread_mutex_unlock(&f->log_lock);
+    f->last_timeout_ms = timeout_ms;
     if (p->during)
         p->during(p, call);
+    /* The fake deadline: a provider set to hang or crash in this call does
+     * so, and the env reports what a real one would. */
+    *outcome = p->outcome[call];
     return p->answer[call];
 }
 

@@ -15,6 +15,7 @@ struct fake_provider {
     struct fake *fake;
     int32_t answer[3];          /* what each call returns, by enum provider_call */
     int calls[3];
+    enum call_outcome outcome[3];  /* how each call ends under a deadline */
     int released;
     /* Runs inside the call, before it answers (reentrancy, blocking...). */
     void (*during)(struct fake_provider *p, enum provider_call call);
@@ -29,10 +30,12 @@ struct fake {
     struct policy_reading reading;
     int policy_reads;
     char log[4096];
-    int events[EVENT_SECTION_UNREGISTERED + 1]; /* counts by enum shutdown_event_kind */
+    int events[SHUTDOWN_EVENT_KINDS]; /* counts by enum shutdown_event_kind */
     int env_errors;             /* a call for another fake, or a full log */
     const char *loaded[8];      /* DLL file names "loaded in the process" */
     int loaded_checks;          /* calls of section_is_loaded */
+    uint32_t timeout_ms;        /* ProviderTimeoutMs the fake policy gives */
+    uint32_t last_timeout_ms;   /* the deadline the last provider call got */
 };
 
 void fake_init(struct fake *f);

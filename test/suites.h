@@ -10,5 +10,6 @@ Suite *phases_suite(void);
 Suite *threads_suite(void);
 Suite *profile_suite(void);
 Suite *attach_suite(void);
+Suite *deadline_suite(void);
 
 #endif

@@ -7,6 +7,8 @@ extern void func_policy(void);
 extern void func_phases(void);
 extern void func_profiles(void);
 extern void func_tool(void);
+extern void func_matrix(void);
+extern void func_deadline(void);
 
 const struct winetest_test winetest_testlist[] = {
     { "registration", func_registration },
@@ -15,5 +17,7 @@ const struct winetest_test winetest_testlist[] = {
     { "phases", func_phases },
     { "profiles", func_profiles },
     { "tool", func_tool },
+    { "matrix", func_matrix },
+    { "deadline", func_deadline },
     { NULL, NULL },
 };

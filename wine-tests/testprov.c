@@ -12,6 +12,7 @@ struct provider {
     LONG queries;
     LONG saved;
     DWORD flags;
+    DWORD creator_thread;
     WCHAR name[32];
     WCHAR log_path[MAX_PATH];
     WCHAR data_path[MAX_PATH];
@@ -39,7 +40,9 @@ static void log_event(struct provider *p, const char *event)
 
     if (!p->log_path[0])
         return;
-    length = snprintf(line, sizeof(line), "%ls.%s\n", p->name, event);
+    length = snprintf(line, sizeof(line), "%ls.%s%s\n", p->name, event,
+                      !(p->flags & TESTPROV_LOG_THREAD) ? "" :
+                      GetCurrentThreadId() == p->creator_thread ? "@same" : "@other");
     file = CreateFileW(p->log_path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
                        OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (file == INVALID_HANDLE_VALUE)
@@ -47,6 +50,8 @@ static void log_event(struct provider *p, const char *event)
     WriteFile(file, line, (DWORD)length, &written, NULL);
     CloseHandle(file);
 }
+
+static BOOL save(struct provider *p);
 
 static HRESULT WINAPI Unknown_QueryInterface(IUnknown *iface, REFIID riid, void **out)
 {
@@ -77,6 +82,8 @@ static ULONG WINAPI Unknown_Release(IUnknown *iface)
     LONG refs = InterlockedDecrement(&p->refs);
 
     if (!refs) {
+        if ((p->flags & TESTPROV_SAVE_ON_RELEASE) && !p->saved && p->data_path[0] && save(p))
+            log_event(p, "saved-on-release");
         log_event(p, "freed");
         HeapFree(GetProcessHeap(), 0, p);
     }
@@ -170,6 +177,13 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
 
     log_event(p, "D");
     reenter(p);
+    if (p->flags & TESTPROV_HANG_DO_FAST)
+        Sleep(INFINITE);
+    if (p->flags & TESTPROV_CRASH_DO_FAST) {
+        int *volatile nowhere = NULL; /* volatile: a real access violation, not a trap */
+
+        *nowhere = 1;
+    }
     if (p->flags & TESTPROV_SLOW_DO_FAST)
         Sleep(300);
     if (p->data_path[0] && save(p)) {
@@ -202,6 +216,7 @@ HRESULT WINAPI testprov_create(const WCHAR *name, DWORD flags, const WCHAR *log_
     p->IMAPIProviderShutdown_iface.lpVtbl = &shutdown_vtbl;
     p->refs = 1;
     p->flags = flags;
+    p->creator_thread = GetCurrentThreadId();
     lstrcpynW(p->name, name, ARRAYSIZE(p->name));
     if (log_path)
         lstrcpynW(p->log_path, log_path, ARRAYSIZE(p->log_path));

@@ -14,6 +14,10 @@
 #define TESTPROV_FAIL_DO_FAST   0x0010 /* DoFastShutdown: MAPI_E_CALL_FAILED */
 #define TESTPROV_SLOW_DO_FAST   0x0020 /* DoFastShutdown takes 300 ms before saving */
 #define TESTPROV_REENTER        0x0040 /* calls back into the subsystem from each call */
+#define TESTPROV_HANG_DO_FAST   0x0080 /* DoFastShutdown never returns (and never saves) */
+#define TESTPROV_CRASH_DO_FAST  0x0100 /* DoFastShutdown dereferences NULL (and never saves) */
+#define TESTPROV_SAVE_ON_RELEASE 0x0200 /* a normal shutdown (the last Release) saves too */
+#define TESTPROV_LOG_THREAD     0x0400 /* logs "Q@same" or "Q@other": the creating thread or not */
 
 #define TESTPROV_DATA_SIZE 65536
 

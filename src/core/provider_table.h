@@ -20,6 +20,7 @@ struct provider {
     uint32_t registration;      /* registration sequence number */
     bool told_notify;           /* each notification at most once */
     bool told_do_fast;
+    bool abandoned;             /* overran the deadline or crashed: never called or released again */
 };
 
 struct provider_table {

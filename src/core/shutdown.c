@@ -24,7 +24,7 @@ void shutdown_init(struct shutdown *s, const struct shutdown_env *env)
 void shutdown_free(struct shutdown *s)
 {
     for (size_t i = 0; i < s->providers.count; i++)
-        if (s->providers.items[i].shutdown)
+        if (s->providers.items[i].shutdown && !s->providers.items[i].abandoned)
             s->env.release_provider(s->env.ctx, s->providers.items[i].shutdown);
     provider_table_free(&s->providers);
     free(s->sections);
@@ -126,6 +126,22 @@ static bool unregistered_sections_refuse(struct shutdown *s)
     return refused;
 }
 
+/* One provider call, under the deadline if one is set. A provider that
+ * overran it or crashed is abandoned: never called or released again. */
+static int32_t call_provider(struct shutdown *s, struct provider *p, enum provider_call call)
+{
+    enum call_outcome outcome = CALL_RETURNED;
+    int32_t hr = s->env.call_provider(s->env.ctx, p->shutdown, call, s->timeout_ms, &outcome);
+
+    if (outcome == CALL_RETURNED)
+        return hr;
+    p->abandoned = true;
+    if (outcome == CALL_TIMED_OUT)
+        hr = SHUT_E_TIMEOUT;
+    report(s, outcome == CALL_TIMED_OUT ? EVENT_PROVIDER_TIMED_OUT : EVENT_PROVIDER_CRASHED, p, call, hr);
+    return SHUT_FAILED(hr) ? hr : SHUT_E_CALL_FAILED;
+}
+
 /* Ask the policy and the providers whether a fast shutdown may happen now.
  * Every provider is asked even after a refusal, so that the diagnostics
  * name all of those that stand in the way. */
@@ -134,7 +150,7 @@ static int32_t evaluate(struct shutdown *s)
     struct policy_decision policy;
     bool refused = false;
 
-    s->env.read_policy(s->env.ctx, &policy);
+    s->env.read_policy(s->env.ctx, &policy, &s->timeout_ms);
     if (policy.value == SHUTDOWN_DISABLED) {
         report(s, EVENT_POLICY_DISABLED, NULL, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
         s->query_ok = false;
@@ -151,9 +167,14 @@ static int32_t evaluate(struct shutdown *s)
             }
             continue;
         }
-        hr = s->env.call_provider(s->env.ctx, p->shutdown, PROVIDER_QUERY);
+        if (p->abandoned) {
+            refused = true; /* it can no longer answer, so it did not opt in */
+            continue;
+        }
+        hr = call_provider(s, p, PROVIDER_QUERY);
         if (SHUT_FAILED(hr)) {
-            report(s, EVENT_PROVIDER_OPTED_OUT, p, PROVIDER_QUERY, hr);
+            if (!p->abandoned)
+                report(s, EVENT_PROVIDER_OPTED_OUT, p, PROVIDER_QUERY, hr);
             refused = true;
         }
     }
@@ -171,13 +192,14 @@ static void tell(struct shutdown *s, enum provider_call call)
         bool *told = call == PROVIDER_NOTIFY ? &p->told_notify : &p->told_do_fast;
         int32_t hr;
 
-        if (!p->shutdown || *told)
+        if (!p->shutdown || *told || p->abandoned)
             continue;
         *told = true;
-        hr = s->env.call_provider(s->env.ctx, p->shutdown, call);
+        hr = call_provider(s, p, call);
         if (SHUT_FAILED(hr)) {
             s->errors = true;
-            report(s, EVENT_PROVIDER_FAILED, p, call, hr);
+            if (!p->abandoned)
+                report(s, EVENT_PROVIDER_FAILED, p, call, hr);
         }
     }
 }
@@ -263,6 +285,9 @@ int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
 
     if (gate_enter(s, false) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
+    for (size_t i = 0; i < s->providers.count; i++)
+        if (s->providers.items[i].cookie == cookie && s->providers.items[i].abandoned)
+            s->providers.items[i].shutdown = NULL; /* its code may still be running */
     hr = provider_table_remove(&s->providers, cookie, &shutdown);
     gate_leave(s);
     if (hr == SHUT_S_OK && shutdown)

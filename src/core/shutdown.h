@@ -23,6 +23,16 @@ enum provider_call {
     PROVIDER_DO_FAST,   /* IMAPIProviderShutdown::DoFastShutdown */
 };
 
+/* How a provider call ended. Without a deadline, always CALL_RETURNED. */
+enum call_outcome {
+    CALL_RETURNED,
+    CALL_TIMED_OUT,     /* still running when the deadline passed */
+    CALL_CRASHED,       /* an unhandled exception inside the call */
+};
+
+/* ProviderTimeoutMs: valid values, 0 meaning no deadline. */
+#define SHUTDOWN_TIMEOUT_MAX 600000u
+
 /* FastShutdownBehavior values. */
 enum shutdown_option {
     SHUTDOWN_UNLESS_OPTED_OUT = 0,
@@ -36,7 +46,10 @@ enum shutdown_event_kind {
     EVENT_PROVIDER_UNREACHABLE, /* option 1 and it has no IMAPIProviderShutdown */
     EVENT_PROVIDER_FAILED,      /* a notification failed */
     EVENT_SECTION_UNREGISTERED, /* option 1 and a loaded provider of the profile never registered */
+    EVENT_PROVIDER_TIMED_OUT,   /* abandoned: the call overran the deadline */
+    EVENT_PROVIDER_CRASHED,     /* abandoned: the call crashed (hr is the exception code) */
 };
+#define SHUTDOWN_EVENT_KINDS (EVENT_PROVIDER_CRASHED + 1)
 
 struct shutdown_event {
     enum shutdown_event_kind kind;
@@ -55,8 +68,11 @@ struct shutdown_env {
     void (*wake_all)(void *ctx);
     uint32_t (*current_thread)(void *ctx);
     /* The rest is called unlocked. */
-    void (*read_policy)(void *ctx, struct policy_decision *decision);
-    int32_t (*call_provider)(void *ctx, void *shutdown, enum provider_call call);
+    void (*read_policy)(void *ctx, struct policy_decision *behavior, uint32_t *timeout_ms);
+    /* With timeout_ms 0, on the caller's thread with no deadline. Otherwise
+     * under that deadline; *outcome says whether the call returned. */
+    int32_t (*call_provider)(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,
+                             enum call_outcome *outcome);
     /* Is the section's DLL loaded in the process now? Must load nothing. */
     bool (*section_is_loaded)(void *ctx, const struct profile_provider *section);
     void (*release_provider)(void *ctx, void *shutdown);
@@ -82,6 +98,7 @@ struct shutdown {
     /* Only touched with the gate held: */
     bool query_ok;        /* the last evaluation said yes and nobody registered since */
     bool errors;          /* a provider failed a notification */
+    uint32_t timeout_ms;  /* ProviderTimeoutMs as the last evaluation read it */
     bool done;            /* DoFastShutdown has run: everything fails from now on */
     int32_t done_result;
 };

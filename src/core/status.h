@@ -14,6 +14,7 @@
 #define SHUT_E_INVALIDARG          ((int32_t)0x80070057)
 #define SHUT_E_POINTER             ((int32_t)0x80004003)
 #define SHUT_E_OUTOFMEMORY         ((int32_t)0x8007000E)
+#define SHUT_E_TIMEOUT             ((int32_t)0x800705B4) /* HRESULT_FROM_WIN32(ERROR_TIMEOUT) */
 
 #define SHUT_SUCCEEDED(hr) ((int32_t)(hr) >= 0)
 #define SHUT_FAILED(hr)    ((int32_t)(hr) < 0)

@@ -4,6 +4,8 @@
 
 #include "mapishut.h"
 
+#include <stdint.h>
+
 struct policy_reading;
 struct policy_decision;
 
@@ -28,7 +30,10 @@ HRESULT class_factory_get(REFIID riid, void **out);
 void policy_read_registry(const WCHAR *value_name, struct policy_reading *reading);
 /* "HKLM\Software\Policies\Microsoft\Office\16.0\Outlook\Options\Shutdown" and the like. */
 void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size);
-void policy_read_behavior(struct policy_decision *decision);
+/* Reads one setting from the four places, valid 0..max_valid, reporting
+ * every value it ignored. */
+void policy_read_setting(const WCHAR *value_name, uint32_t max_valid, uint32_t default_value,
+                         struct policy_decision *decision);
 
 /* 16 bytes as 32 lowercase hex digits, the way profile section names spell them. */
 void uid_to_text(const BYTE uid[16], WCHAR text[33]);

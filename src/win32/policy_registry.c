@@ -78,17 +78,18 @@ void policy_read_registry(const WCHAR *value_name, struct policy_reading *readin
     }
 }
 
-void policy_read_behavior(struct policy_decision *decision)
+void policy_read_setting(const WCHAR *value_name, uint32_t max_valid, uint32_t default_value,
+                         struct policy_decision *decision)
 {
     struct policy_reading reading;
 
-    policy_read_registry(MAPISHUT_POLICY_VALUE, &reading);
-    policy_decide(&reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, decision);
+    policy_read_registry(value_name, &reading);
+    policy_decide(&reading, max_valid, default_value, decision);
     for (unsigned i = 0; i < decision->rejected_count; i++) {
         const struct policy_rejected *r = &decision->rejected[i];
 
-        diag(L"FastShutdownBehavior in the %hs, Office %hs, %hs (type %lu, %lu bytes, "
-             L"value %lu, error %lu): ignored",
+        diag(L"%ls in the %hs, Office %hs, %hs (type %lu, %lu bytes, "
+             L"value %lu, error %lu): ignored", value_name,
              policy_place_name(r->place), policy_version_name(r->version),
              policy_reject_reason(r->why), (unsigned long)r->reg_type,
              (unsigned long)r->size, (unsigned long)r->number, (unsigned long)r->error);

@@ -5,6 +5,7 @@
 #include "module.h"
 #include "core/shutdown.h"
 #include "core/status.h"
+#include "deadline.h"
 #include "profile_registry.h"
 
 _Static_assert(SHUT_E_NO_SUPPORT == (int32_t)MAPI_E_NO_SUPPORT, "MAPI_E_NO_SUPPORT");
@@ -251,23 +252,21 @@ static uint32_t env_current_thread(void *ctx)
     return GetCurrentThreadId();
 }
 
-static void env_read_policy(void *ctx, struct policy_decision *decision)
+static void env_read_policy(void *ctx, struct policy_decision *behavior, uint32_t *timeout_ms)
 {
+    struct policy_decision timeout;
+
     (void)ctx;
-    policy_read_behavior(decision);
+    policy_read_setting(MAPISHUT_POLICY_VALUE, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, behavior);
+    policy_read_setting(MAPISHUT_TIMEOUT_VALUE, SHUTDOWN_TIMEOUT_MAX, 0, &timeout);
+    *timeout_ms = timeout.value;
 }
 
-static int32_t env_call_provider(void *ctx, void *provider, enum provider_call call)
+static int32_t env_call_provider(void *ctx, void *provider, enum provider_call call, uint32_t timeout_ms,
+                                 enum call_outcome *outcome)
 {
-    IMAPIProviderShutdown *shutdown = provider;
-
     (void)ctx;
-    switch (call) {
-    case PROVIDER_QUERY:   return IMAPIProviderShutdown_QueryFastShutdown(shutdown);
-    case PROVIDER_NOTIFY:  return IMAPIProviderShutdown_NotifyProcessShutdown(shutdown);
-    case PROVIDER_DO_FAST: return IMAPIProviderShutdown_DoFastShutdown(shutdown);
-    }
-    return E_UNEXPECTED;
+    return provider_call(provider, call, timeout_ms, outcome);
 }
 
 static bool env_section_is_loaded(void *ctx, const struct profile_provider *section)
@@ -310,6 +309,14 @@ static void env_report(void *ctx, const struct shutdown_event *event)
              provider_type_name(event->section->resource_type), (const WCHAR *)event->section->dll_file, uid);
         break;
     }
+    case EVENT_PROVIDER_TIMED_OUT:
+        diag(L"%hs provider %lu did not return from %hs within ProviderTimeoutMs: abandoned",
+             provider_type_name(p->resource_type), (unsigned long)p->cookie, provider_call_name(event->call));
+        break;
+    case EVENT_PROVIDER_CRASHED:
+        diag(L"%hs provider %lu crashed in %hs (exception %#lx): abandoned", provider_type_name(p->resource_type),
+             (unsigned long)p->cookie, provider_call_name(event->call), (unsigned long)event->hr);
+        break;
     case EVENT_PROVIDER_FAILED:
         diag(L"%hs provider %lu failed %hs with %#lx", provider_type_name(p->resource_type),
              (unsigned long)p->cookie, provider_call_name(event->call),
@@ -348,6 +355,7 @@ void subsystem_shutdown(BOOL process_exiting)
 {
     if (process_exiting)
         return;
+    deadline_shutdown();
     shutdown_free(&subsystem.core);
     DeleteCriticalSection(&subsystem.lock);
 }

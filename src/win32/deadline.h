@@ -1,0 +1,19 @@
+/* Provider calls: directly, or under ProviderTimeoutMs on a worker thread,
+ * abandoning a provider that overruns the deadline or crashes. */
+#ifndef MAPISHUT_WIN32_DEADLINE_H
+#define MAPISHUT_WIN32_DEADLINE_H
+
+#include "mapishut.h"
+#include "core/shutdown.h"
+
+/* Calls one IMAPIProviderShutdown method. timeout_ms 0: on this thread, no
+ * deadline, exactly as Microsoft's subsystem does. Otherwise on the worker
+ * thread, waiting at most timeout_ms. Calls must not overlap (the core's gate
+ * serialises them). */
+HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
+                      enum call_outcome *outcome);
+
+/* Stops the idle worker on FreeLibrary. */
+void deadline_shutdown(void);
+
+#endif

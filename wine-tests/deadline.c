@@ -1,0 +1,103 @@
+/* ProviderTimeoutMs under Wine: where it is read from and when it is valid,
+ * and which thread providers are called on. Without a deadline every call is
+ * on the client's own thread, as with Microsoft's subsystem; with one, on the
+ * subsystem's worker thread. Each case is a child process. */
+#include "debug_output.h"
+#include "support.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static WCHAR log_file[MAX_PATH];
+
+struct timeout_value {
+    enum policy_where where;
+    DWORD type;
+    DWORD value;
+    DWORD size;
+};
+
+static const struct {
+    const char *name;
+    struct timeout_value values[3];
+    unsigned count;
+    BOOL deadline;             /* calls on the worker thread */
+} cases[] = {
+    { "none", { { 0 } }, 0, FALSE },
+    { "zero", { { USER_POLICY, REG_DWORD, 0, 4 } }, 1, FALSE },
+    { "user_preference", { { USER_PREFERENCE, REG_DWORD, 250, 4 } }, 1, TRUE },
+    { "machine_policy_zero_wins", { { MACHINE_POLICY, REG_DWORD, 0, 4 }, { USER_POLICY, REG_DWORD, 250, 4 } }, 2, FALSE },
+    { "maximum", { { MACHINE_PREFERENCE, REG_DWORD, 600000, 4 } }, 1, TRUE },
+    { "too_large_ignored", { { USER_POLICY, REG_DWORD, 600001, 4 }, { MACHINE_PREFERENCE, REG_DWORD, 250, 4 } }, 2, TRUE },
+    { "string_ignored", { { MACHINE_POLICY, REG_SZ, 0, 0 } }, 1, FALSE },
+    { "binary_ignored", { { MACHINE_POLICY, REG_BINARY, 250, 4 } }, 1, FALSE },
+};
+
+static void child(unsigned index)
+{
+    IMAPIClientShutdown *client;
+    IMAPIShutdownHost *host;
+    IUnknown *provider;
+    char text[1024], expected[64];
+    ULONG cookie;
+    HRESULT hr;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    client = create_client_shutdown();
+    host = create_shutdown_host();
+    provider = make_provider(L"ms", TESTPROV_LOG_THREAD, log_file, NULL);
+    if (!client || !host || !provider)
+        return;
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, provider, &cookie);
+    debug_output_start();
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == S_OK, "%s: QueryFastShutdown: %#lx\n", cases[index].name, hr);
+    hr = IMAPIClientShutdown_NotifyProcessShutdown(client);
+    ok(hr == S_OK, "%s: NotifyProcessShutdown: %#lx\n", cases[index].name, hr);
+    hr = IMAPIClientShutdown_DoFastShutdown(client);
+    ok(hr == S_OK, "%s: DoFastShutdown: %#lx\n", cases[index].name, hr);
+    read_text_file(log_file, text, sizeof(text));
+    snprintf(expected, sizeof(expected), "ms.Q@%s\nms.N@%s\nms.D@%s\n", cases[index].deadline ? "other" : "same",
+             cases[index].deadline ? "other" : "same", cases[index].deadline ? "other" : "same");
+    ok(!strcmp(text, expected), "%s: calls were\n%s, expected\n%s\n", cases[index].name, text, expected);
+    if (!strcmp(cases[index].name, "too_large_ignored"))
+        ok(strstr(debug_output_text(), "ProviderTimeoutMs in the user policy (HKCU\\Software\\Policies), Office 16.0, is out of range") != NULL,
+           "no diagnostic for 600001: \"%s\"\n", debug_output_text());
+    debug_output_stop();
+}
+
+START_TEST(deadline)
+{
+    char **argv;
+    int argc = winetest_get_mainargs(&argv);
+
+    test_file_path(L"deadline.log", log_file, ARRAYSIZE(log_file));
+    if (argc >= 1) {
+        for (unsigned i = 0; i < ARRAYSIZE(cases); i++)
+            if (!strcmp(argv[0], cases[i].name))
+                child(i);
+        return;
+    }
+    if (!register_for_tests())
+        return;
+    for (unsigned i = 0; i < ARRAYSIZE(cases); i++) {
+        DWORD code;
+
+        clear_policies();
+        for (unsigned v = 0; v < cases[i].count; v++) {
+            const struct timeout_value *t = &cases[i].values[v];
+
+            if (t->type == REG_SZ)
+                set_policy_value(t->where, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_SZ, L"500", sizeof(L"500"));
+            else
+                set_policy_value(t->where, L"16.0", MAPISHUT_TIMEOUT_VALUE, t->type, &t->value, t->size);
+        }
+        DeleteFileW(log_file);
+        code = winetest_run_child(cases[i].name, 60000);
+        ok(code == 0, "%s: child exit code %lu\n", cases[i].name, code);
+    }
+    DeleteFileW(log_file);
+    clear_policies();
+    unregister_after_tests();
+}

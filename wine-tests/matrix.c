@@ -1,0 +1,270 @@
+/* The failure matrix: FastShutdownBehavior {0, 1, 2} x one provider's
+ * behaviour {supports, opts out, no IMAPIProviderShutdown, S_FALSE, fails
+ * NotifyProcessShutdown, hangs in DoFastShutdown, crashes in DoFastShutdown}
+ * x how the client exits {ExitProcess, TerminateProcess}, then the hanging
+ * and crashing rows again with ProviderTimeoutMs. Each cell is a real client
+ * process with three real providers (xp, ab = the one under test, ms); every
+ * provider writes its data only when told (DoFastShutdown, or its last
+ * Release in a normal shutdown), and the bytes are counted on disk after the
+ * process is gone. */
+#include "support.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum behaviour { SUPPORTS, OPTS_OUT, NO_INTERFACE, QUERY_S_FALSE, FAILS_NOTIFY, HANGS, CRASHES, BEHAVIOURS };
+enum exit_kind { EXIT_PROCESS, TERMINATE_PROCESS, EXIT_KINDS };
+
+static const char *const behaviour_names[] = {
+    "supports", "opts out", "no interface", "S_FALSE", "fails Notify", "hangs in DoFast", "crashes in DoFast",
+};
+static const DWORD behaviour_flags[] = {
+    0, TESTPROV_OPT_OUT, TESTPROV_NO_INTERFACE, TESTPROV_QUERY_S_FALSE, TESTPROV_FAIL_NOTIFY,
+    TESTPROV_HANG_DO_FAST, TESTPROV_CRASH_DO_FAST,
+};
+static const char *const exit_names[] = { "ExitProcess", "TerminateProcess" };
+
+#define DEADLINE_MS 500
+/* Without a deadline a hanging provider holds the client forever, as with
+ * Microsoft's subsystem: the test waits this long, then ends the client. */
+#define HANG_BOUND_MS 3000
+#define CHILD_EXIT_BASE 0x40
+
+struct cell {
+    DWORD policy;
+    enum behaviour behaviour;
+    enum exit_kind exit;
+    DWORD timeout_ms;
+};
+
+/* What the client must see and the disk must hold afterwards. */
+struct expected {
+    HRESULT query;          /* QueryFastShutdown's answer */
+    HRESULT do_fast;        /* DoFastShutdown's, when it returns */
+    BOOL client_exits;      /* FALSE: it hangs (bounded by the test) or crashes */
+    BOOL hangs;
+    BOOL saved[3];          /* xp, ab, ms */
+};
+
+static const WCHAR *const names[3] = { L"xp", L"ab", L"ms" };
+static const ULONG types[3] = { MAPI_TRANSPORT_PROVIDER, MAPI_AB_PROVIDER, MAPI_STORE_PROVIDER };
+
+static struct expected expect(const struct cell *c)
+{
+    struct expected e = { S_OK, S_OK, TRUE, FALSE, { TRUE, TRUE, TRUE } };
+    BOOL deadline = c->timeout_ms != 0;
+
+    if (c->policy == 2 || c->behaviour == OPTS_OUT || (c->policy == 1 && c->behaviour == NO_INTERFACE)) {
+        e.query = MAPI_E_NO_SUPPORT; /* a normal shutdown: every provider saves on release */
+        return e;
+    }
+    switch (c->behaviour) {
+    case NO_INTERFACE:
+        e.saved[1] = FALSE; /* option 0: it cannot be told, and the client exits fast */
+        break;
+    case FAILS_NOTIFY:
+        e.do_fast = MAPI_W_ERRORS_RETURNED;
+        break;
+    case HANGS:
+    case CRASHES:
+        e.saved[1] = FALSE;
+        if (deadline) {
+            e.do_fast = MAPI_W_ERRORS_RETURNED; /* abandoned; the store is still told */
+        } else {
+            e.client_exits = FALSE;             /* the store after it is never told */
+            e.hangs = c->behaviour == HANGS;
+            e.saved[2] = FALSE;
+        }
+        break;
+    default:
+        break;
+    }
+    return e;
+}
+
+static void data_path(const struct cell *c, int provider, WCHAR *path)
+{
+    WCHAR file[MAX_PATH];
+
+    _snwprintf(file, ARRAYSIZE(file), L"matrix-%lu-%d-%d-%lu-%ls.dat", c->policy, c->behaviour, c->exit,
+               c->timeout_ms, names[provider]);
+    test_file_path(file, path, MAX_PATH);
+}
+
+/* A client's crash handler: the process ends with the exception's code
+ * (and Wine starts no debugger). */
+static LONG WINAPI end_process(EXCEPTION_POINTERS *info)
+{
+    TerminateProcess(GetCurrentProcess(), info->ExceptionRecord->ExceptionCode);
+    return EXCEPTION_CONTINUE_SEARCH;
+}
+
+/* The client: the best-practices sequence, then the exit under test. */
+static void child(const struct cell *c)
+{
+    IMAPIClientShutdown *client;
+    IMAPIShutdownHost *host;
+    IUnknown *providers[3];
+    ULONG cookies[3];
+    HRESULT hr;
+
+    SetUnhandledExceptionFilter(end_process);
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    client = create_client_shutdown();
+    host = create_shutdown_host();
+    if (!client || !host)
+        return;
+    for (int i = 2; i >= 0; i--) {
+        WCHAR path[MAX_PATH];
+
+        data_path(c, i, path);
+        providers[i] = make_provider(names[i], TESTPROV_SAVE_ON_RELEASE | (i == 1 ? behaviour_flags[c->behaviour] : 0),
+                                     NULL, path);
+        IMAPIShutdownHost_RegisterProvider(host, NULL, types[i], providers[i], &cookies[i]);
+    }
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    printf("query=%#lx\n", hr);
+    if (hr != S_OK) {
+        /* As MAPIUninitialize would: every provider unloaded. */
+        for (int i = 0; i < 3; i++) {
+            IMAPIShutdownHost_UnregisterProvider(host, cookies[i]);
+            IUnknown_Release(providers[i]);
+        }
+    } else {
+        IMAPIClientShutdown_NotifyProcessShutdown(client);
+        hr = IMAPIClientShutdown_DoFastShutdown(client);
+        printf("do_fast=%#lx\n", hr);
+    }
+    fflush(stdout);
+    if (c->exit == EXIT_PROCESS)
+        ExitProcess(CHILD_EXIT_BASE + (hr == MAPI_W_ERRORS_RETURNED ? 1 : hr == S_OK ? 0 : 2));
+    TerminateProcess(GetCurrentProcess(), CHILD_EXIT_BASE + (hr == MAPI_W_ERRORS_RETURNED ? 1 : hr == S_OK ? 0 : 2));
+}
+
+static DWORD run_cell(const struct cell *c, BOOL *still_running)
+{
+    char args[64];
+    STARTUPINFOA startup = { .cb = sizeof(startup) };
+    PROCESS_INFORMATION process;
+    char **argv, command[MAX_PATH + 64], exe[MAX_PATH];
+    DWORD code = (DWORD)-1, wait;
+
+    (void)winetest_get_mainargs(&argv);
+    GetModuleFileNameA(NULL, exe, sizeof(exe));
+    snprintf(args, sizeof(args), "%lu %d %d %lu", c->policy, c->behaviour, c->exit, c->timeout_ms);
+    snprintf(command, sizeof(command), "\"%s\" matrix %s", exe, args);
+    *still_running = FALSE;
+    if (!CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process))
+        return code;
+    wait = WaitForSingleObject(process.hProcess, HANG_BOUND_MS);
+    if (wait == WAIT_TIMEOUT) {
+        *still_running = TRUE;
+        TerminateProcess(process.hProcess, 0xdead);
+        WaitForSingleObject(process.hProcess, INFINITE);
+    }
+    GetExitCodeProcess(process.hProcess, &code);
+    CloseHandle(process.hProcess);
+    CloseHandle(process.hThread);
+    return code;
+}
+
+static void set_deadline(DWORD timeout_ms)
+{
+    if (timeout_ms)
+        set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &timeout_ms, sizeof(timeout_ms));
+}
+
+static void check_cell(const struct cell *c, char *row, size_t row_size)
+{
+    struct expected e = expect(c);
+    BOOL still_running;
+    LONGLONG lost = 0;
+    DWORD code, expected_code;
+    char told[16] = "";
+
+    clear_policies();
+    if (c->policy)
+        set_behavior(MACHINE_POLICY, L"16.0", c->policy);
+    set_deadline(c->timeout_ms);
+    for (int i = 0; i < 3; i++) {
+        WCHAR path[MAX_PATH];
+
+        data_path(c, i, path);
+        DeleteFileW(path);
+    }
+    code = run_cell(c, &still_running);
+
+    expected_code = CHILD_EXIT_BASE + (e.query != S_OK ? 2 : e.do_fast == MAPI_W_ERRORS_RETURNED ? 1 : 0);
+    if (e.client_exits)
+        ok(!still_running && code == expected_code, "policy %lu, %s, %s, deadline %lu: exit code %#lx, expected %#lx\n",
+           c->policy, behaviour_names[c->behaviour], exit_names[c->exit], c->timeout_ms, code, expected_code);
+    else if (e.hangs)
+        ok(still_running, "policy %lu, hangs, no deadline: the client exited (%#lx) instead of waiting\n",
+           c->policy, code);
+    else
+        ok(!still_running && code == STATUS_ACCESS_VIOLATION,
+           "policy %lu, crashes, no deadline: exit code %#lx, expected the access violation\n", c->policy, code);
+
+    for (int i = 0; i < 3; i++) {
+        WCHAR path[MAX_PATH];
+        LONGLONG size;
+
+        data_path(c, i, path);
+        size = file_size(path);
+        if (size < 0)
+            size = 0;
+        ok((size == TESTPROV_DATA_SIZE) == e.saved[i],
+           "policy %lu, %s, %s, deadline %lu: %ls has %I64d bytes on disk, expected %s\n", c->policy,
+           behaviour_names[c->behaviour], exit_names[c->exit], c->timeout_ms, names[i], size,
+           e.saved[i] ? "all of them" : "none");
+        lost += TESTPROV_DATA_SIZE - size;
+        if (size == TESTPROV_DATA_SIZE)
+            strcat(told, i == 0 ? "xp " : i == 1 ? "ab " : "ms ");
+        DeleteFileW(path);
+    }
+    /* The row says what happened, read from the exit code and the disk. */
+    snprintf(row, row_size, "| %lu | %s | %s | %s | %s | %s | %d |", c->policy, behaviour_names[c->behaviour],
+             exit_names[c->exit], c->timeout_ms ? "500 ms" : "none",
+             still_running ? "DoFastShutdown had not returned after 3 s: the test ended the client" :
+             code == STATUS_ACCESS_VIOLATION ? "the client crashed inside DoFastShutdown" :
+             code == CHILD_EXIT_BASE ? "S_OK; DoFastShutdown S_OK" :
+             code == CHILD_EXIT_BASE + 1 ? "S_OK; DoFastShutdown MAPI_W_ERRORS_RETURNED" :
+             code == CHILD_EXIT_BASE + 2 ? "MAPI_E_NO_SUPPORT: normal shutdown" : "unexpected",
+             told[0] ? told : "none", (int)lost);
+}
+
+START_TEST(matrix)
+{
+    char **argv, row[256];
+    int argc = winetest_get_mainargs(&argv);
+
+    if (argc >= 4) {
+        struct cell c = { strtoul(argv[0], NULL, 10), atoi(argv[1]), atoi(argv[2]), strtoul(argv[3], NULL, 10) };
+
+        child(&c);
+        return;
+    }
+    if (!register_for_tests())
+        return;
+    printf("| policy | provider ab | client exit | deadline | client was answered | saved on disk | bytes lost |\n");
+    printf("|---|---|---|---|---|---|---|\n");
+    for (DWORD policy = 0; policy <= 2; policy++) {
+        for (int b = 0; b < BEHAVIOURS; b++) {
+            for (int x = 0; x < EXIT_KINDS; x++) {
+                struct cell c = { policy, b, x, 0 };
+
+                check_cell(&c, row, sizeof(row));
+                printf("%s\n", row);
+                if (b == HANGS || b == CRASHES) {
+                    c.timeout_ms = DEADLINE_MS;
+                    check_cell(&c, row, sizeof(row));
+                    printf("%s\n", row);
+                }
+            }
+        }
+    }
+    clear_policies();
+    unregister_after_tests();
+}
