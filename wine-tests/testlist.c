@@ -9,6 +9,7 @@ extern void func_profiles(void);
 extern void func_tool(void);
 extern void func_matrix(void);
 extern void func_deadline(void);
+extern void func_stress(void);
 
 const struct winetest_test winetest_testlist[] = {
     { "registration", func_registration },
@@ -19,5 +20,6 @@ const struct winetest_test winetest_testlist[] = {
     { "tool", func_tool },
     { "matrix", func_matrix },
     { "deadline", func_deadline },
+    { "stress", func_stress },
     { NULL, NULL },
 };
