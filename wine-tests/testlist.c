@@ -10,6 +10,7 @@ extern void func_tool(void);
 extern void func_matrix(void);
 extern void func_deadline(void);
 extern void func_stress(void);
+extern void func_quiet(void);
 
 const struct winetest_test winetest_testlist[] = {
     { "registration", func_registration },
@@ -21,5 +22,6 @@ const struct winetest_test winetest_testlist[] = {
     { "matrix", func_matrix },
     { "deadline", func_deadline },
     { "stress", func_stress },
+    { "quiet", func_quiet },
     { NULL, NULL },
 };
