@@ -123,6 +123,17 @@ $$($(1)_BIN)/testprov.dll: $$($(1)_OBJ)/wine-tests/testprov.o $$($(1)_OBJ)/mapis
 $$($(1)_BIN)/test%32.dll: $$($(1)_BIN)/testprov.dll
 	$(Q)cp $$< $$@
 
+# The benchmark `make bench` runs.
+$$($(1)_BIN)/bench.exe: $$($(1)_OBJ)/bench/bench.o $$($(1)_OBJ)/mapishut_i.o
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid -ladvapi32
+
+$$($(1)_OBJ)/bench/%.o: bench/%.c $(GEN_HEADER)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
+
 # Examples for `make demo`.
 $$($(1)_OBJ)/examples/%.o: examples/%.c $(GEN_HEADER)
 	@mkdir -p $$(@D)
@@ -147,7 +158,8 @@ $(BUILD)/$(1)/header-cxx.stamp: test/header_cxx.cpp include/mapishut.h $(GEN_HEA
 	@mkdir -p $$(@D) && touch $$@
 
 $(1)_ALL := $(BUILD)/$(1)/header-cxx.stamp $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
-            $$($(1)_BIN)/testxp32.dll $$($(1)_BIN)/testab32.dll $$($(1)_BIN)/testms32.dll $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
+            $$($(1)_BIN)/testxp32.dll $$($(1)_BIN)/testab32.dll $$($(1)_BIN)/testms32.dll \
+            $$($(1)_BIN)/bench.exe $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
             $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/demoprov32.dll
 
 -include $$(shell find $(BUILD)/$(1)/obj -name '*.d' 2>/dev/null)
@@ -223,6 +235,10 @@ check: bootstrap
 demo: bootstrap
 	$(Q)$(MAKE) --no-print-directory dll64
 	$(Q)sh scripts/run-demo.sh $(BUILD)
+
+bench: bootstrap
+	$(Q)$(MAKE) --no-print-directory dll64
+	$(Q)sh scripts/run-bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

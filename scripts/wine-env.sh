@@ -33,15 +33,16 @@ find_wineserver() {
 }
 
 wine_setup() {
-    arch=$1
-    build=$2
+    # sh has no local variables: these names are this function's own.
+    wine_arch=$1
+    wine_parent=$2
     WINE_MISSING=
-    case $arch in
+    case $wine_arch in
         x86_64) WINE=$(find_wine64) || { WINE_MISSING="64-bit Wine (package wine64) is not installed"; return 1; } ;;
         i686)   WINE=$(find_wine32) || { WINE_MISSING="32-bit Wine (package wine32:i386, after dpkg --add-architecture i386) is not installed"; return 1; } ;;
     esac
     WINESERVER=$(find_wineserver)
-    WINEPREFIX=$(cd "$build" && pwd)/wineprefix-$arch
+    WINEPREFIX=$(cd "$wine_parent" && pwd)/wineprefix-$wine_arch
     export WINE WINESERVER WINEPREFIX
     if [ ! -f "$WINEPREFIX/system.reg" ]; then
         echo "wine: creating $WINEPREFIX"

@@ -125,7 +125,6 @@ static void child(const struct cell *c)
         IMAPIShutdownHost_RegisterProvider(host, NULL, types[i], providers[i], &cookies[i]);
     }
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
-    printf("query=%#lx\n", hr);
     if (hr != S_OK) {
         /* As MAPIUninitialize would: every provider unloaded. */
         for (int i = 0; i < 3; i++) {
@@ -135,9 +134,7 @@ static void child(const struct cell *c)
     } else {
         IMAPIClientShutdown_NotifyProcessShutdown(client);
         hr = IMAPIClientShutdown_DoFastShutdown(client);
-        printf("do_fast=%#lx\n", hr);
     }
-    fflush(stdout);
     if (c->exit == EXIT_PROCESS)
         ExitProcess(CHILD_EXIT_BASE + (hr == MAPI_W_ERRORS_RETURNED ? 1 : hr == S_OK ? 0 : 2));
     TerminateProcess(GetCurrentProcess(), CHILD_EXIT_BASE + (hr == MAPI_W_ERRORS_RETURNED ? 1 : hr == S_OK ? 0 : 2));

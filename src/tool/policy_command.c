@@ -6,6 +6,8 @@
 #include "core/shutdown.h"
 #include "win32/module.h"
 
+#include <stdio.h>
+
 static const char *const place_names[] = {
     [POLICY_HKLM_POLICY] = "machine policy",
     [POLICY_HKCU_POLICY] = "user policy",
@@ -14,8 +16,10 @@ static const char *const place_names[] = {
     [POLICY_DEFAULT] = "default",
 };
 
-static const char *meaning(uint32_t value)
+static const char *behavior_meaning(uint32_t value, char *text, size_t size)
 {
+    (void)text;
+    (void)size;
     switch (value) {
     case SHUTDOWN_UNLESS_OPTED_OUT:   return "fast shutdown unless a provider opts out";
     case SHUTDOWN_ONLY_IF_ALL_OPT_IN: return "fast shutdown only if every provider opts in";
@@ -23,11 +27,27 @@ static const char *meaning(uint32_t value)
     }
 }
 
-static void print_text(const struct policy_decision *d)
+static const char *timeout_meaning(uint32_t value, char *text, size_t size)
 {
+    if (!value)
+        return "no deadline: providers are called on the client's thread, as by Microsoft's subsystem";
+    snprintf(text, size, "each provider call has %lu ms, then the provider is abandoned", (unsigned long)value);
+    return text;
+}
+
+struct setting {
+    const char *name;
+    const char *(*meaning)(uint32_t value, char *text, size_t size);
+    struct policy_decision decision;
+};
+
+static void print_text(const struct setting *setting)
+{
+    const struct policy_decision *d = &setting->decision;
+    char text[128];
     WCHAR key[160];
 
-    out("FastShutdownBehavior = %u: %s\n", (unsigned)d->value, meaning(d->value));
+    out("%s = %u: %s\n", setting->name, (unsigned)d->value, setting->meaning(d->value, text, sizeof(text)));
     if (d->place == POLICY_DEFAULT) {
         out("decided by: the default (no valid value is set)\n");
     } else {
@@ -57,12 +77,15 @@ static void print_text(const struct policy_decision *d)
     }
 }
 
-static void print_json(const struct policy_decision *d)
+/* "value", "meaning", "decided_by" and "ignored", without the braces. */
+static void print_json_fields(const struct setting *setting)
 {
+    const struct policy_decision *d = &setting->decision;
+    char text[128];
     WCHAR key[160];
 
-    out("{\"value\":%u,\"meaning\":", (unsigned)d->value);
-    out_json(meaning(d->value));
+    out("\"value\":%u,\"meaning\":", (unsigned)d->value);
+    out_json(setting->meaning(d->value, text, sizeof(text)));
     out(",\"decided_by\":{\"place\":");
     out_json(place_names[d->place]);
     if (d->place == POLICY_DEFAULT) {
@@ -91,19 +114,30 @@ static void print_json(const struct policy_decision *d)
         out(",\"registry_type\":%lu,\"size\":%lu,\"error\":%lu}", (unsigned long)r->reg_type,
             (unsigned long)r->size, (unsigned long)r->error);
     }
-    out("]}\n");
+    out("]");
 }
 
 int command_policy(BOOL json)
 {
-    struct policy_reading reading;
-    struct policy_decision decision;
+    static const WCHAR *const names[] = { MAPISHUT_POLICY_VALUE, MAPISHUT_TIMEOUT_VALUE };
+    struct policy_reading readings[2];
+    struct setting behavior = { "FastShutdownBehavior", behavior_meaning, { 0 } };
+    struct setting timeout = { "ProviderTimeoutMs", timeout_meaning, { 0 } };
 
-    policy_read_registry(MAPISHUT_POLICY_VALUE, &reading);
-    policy_decide(&reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, &decision);
-    if (json)
-        print_json(&decision);
-    else
-        print_text(&decision);
+    policy_read_registry(names, 2, readings);
+    policy_decide(&readings[0], SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, &behavior.decision);
+    policy_decide(&readings[1], SHUTDOWN_TIMEOUT_MAX, 0, &timeout.decision);
+    if (json) {
+        /* FastShutdownBehavior at the top level; the deadline beside it. */
+        out("{");
+        print_json_fields(&behavior);
+        out(",\"provider_timeout_ms\":{");
+        print_json_fields(&timeout);
+        out("}}\n");
+    } else {
+        print_text(&behavior);
+        out("\n");
+        print_text(&timeout);
+    }
     return EXIT_OK;
 }

@@ -26,14 +26,14 @@ BOOL subsystem_is_idle(void);
 /* IClassFactory for CLSID_MAPIShutdown (class_factory.c). */
 HRESULT class_factory_get(REFIID riid, void **out);
 
-/* Reads FastShutdownBehavior (policy_registry.c). No heap allocation. */
-void policy_read_registry(const WCHAR *value_name, struct policy_reading *reading);
+/* Reads the named values from every policy place and Office version
+ * (policy_registry.c), one reading per name. No heap allocation. */
+void policy_read_registry(const WCHAR *const *names, unsigned count, struct policy_reading *readings);
 /* "HKLM\Software\Policies\Microsoft\Office\16.0\Outlook\Options\Shutdown" and the like. */
 void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size);
-/* Reads one setting from the four places, valid 0..max_valid, reporting
- * every value it ignored. */
-void policy_read_setting(const WCHAR *value_name, uint32_t max_valid, uint32_t default_value,
-                         struct policy_decision *decision);
+/* FastShutdownBehavior and ProviderTimeoutMs as they stand now, reporting
+ * every value ignored on the way. */
+void policy_read_settings(struct policy_decision *behavior, struct policy_decision *timeout);
 
 /* 16 bytes as 32 lowercase hex digits, the way profile section names spell them. */
 void uid_to_text(const BYTE uid[16], WCHAR text[33]);

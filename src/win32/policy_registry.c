@@ -35,19 +35,9 @@ void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size)
     name[size - 1] = 0;
 }
 
-static void read_one(HKEY root, const WCHAR *path, const WCHAR *value_name,
-                     struct policy_value *value)
+/* What one value's query said. */
+static void record(LSTATUS status, DWORD type, DWORD size, struct policy_value *value)
 {
-    DWORD type = 0, size = sizeof(value->data);
-    LSTATUS status;
-    HKEY key;
-
-    memset(value, 0, sizeof(*value));
-    status = RegOpenKeyExW(root, path, 0, KEY_QUERY_VALUE, &key);
-    if (status == ERROR_SUCCESS) {
-        status = RegQueryValueExW(key, value_name, NULL, &type, value->data, &size);
-        RegCloseKey(key);
-    }
     switch (status) {
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND:
@@ -66,32 +56,68 @@ static void read_one(HKEY root, const WCHAR *path, const WCHAR *value_name,
     }
 }
 
-void policy_read_registry(const WCHAR *value_name, struct policy_reading *reading)
+/* Each key is opened once for all the names, and a place whose Office key
+ * does not exist costs a single call: this runs at every QueryFastShutdown. */
+void policy_read_registry(const WCHAR *const *names, unsigned count, struct policy_reading *readings)
 {
+    memset(readings, 0, count * sizeof(*readings)); /* all POLICY_VALUE_ABSENT */
     for (unsigned place = 0; place < POLICY_PLACES; place++) {
-        for (unsigned version = 0; version < POLICY_VERSIONS; version++) {
-            WCHAR path[128];
+        WCHAR office_path[64];
+        LSTATUS status;
+        HKEY office;
 
-            key_path(place, version, path);
-            read_one(places[place].root, path, value_name, &reading->value[place][version]);
+        wcscpy(office_path, places[place].prefix);
+        office_path[wcslen(office_path) - 1] = 0; /* no trailing backslash */
+        status = RegOpenKeyExW(places[place].root, office_path, 0, KEY_QUERY_VALUE, &office);
+        if (status == ERROR_FILE_NOT_FOUND || status == ERROR_PATH_NOT_FOUND)
+            continue;
+        for (unsigned version = 0; version < POLICY_VERSIONS; version++) {
+            WCHAR path[64];
+            LSTATUS key_status = status;
+            HKEY key = NULL;
+
+            wcscpy(path, versions[version]);
+            wcscat(path, L"\\Outlook\\Options\\Shutdown");
+            if (status == ERROR_SUCCESS)
+                key_status = RegOpenKeyExW(office, path, 0, KEY_QUERY_VALUE, &key);
+            for (unsigned n = 0; n < count; n++) {
+                struct policy_value *value = &readings[n].value[place][version];
+                DWORD type = 0, size = sizeof(value->data);
+
+                LSTATUS value_status = key_status;
+
+                if (key_status == ERROR_SUCCESS)
+                    value_status = RegQueryValueExW(key, names[n], NULL, &type, value->data, &size);
+                record(value_status, type, size, value);
+            }
+            if (key)
+                RegCloseKey(key);
         }
+        if (status == ERROR_SUCCESS)
+            RegCloseKey(office);
     }
 }
 
-void policy_read_setting(const WCHAR *value_name, uint32_t max_valid, uint32_t default_value,
-                         struct policy_decision *decision)
+static void report_rejected(const WCHAR *value_name, const struct policy_decision *decision)
 {
-    struct policy_reading reading;
-
-    policy_read_registry(value_name, &reading);
-    policy_decide(&reading, max_valid, default_value, decision);
     for (unsigned i = 0; i < decision->rejected_count; i++) {
         const struct policy_rejected *r = &decision->rejected[i];
 
-        diag(L"%ls in the %hs, Office %hs, %hs (type %lu, %lu bytes, "
-             L"value %lu, error %lu): ignored", value_name,
-             policy_place_name(r->place), policy_version_name(r->version),
-             policy_reject_reason(r->why), (unsigned long)r->reg_type,
-             (unsigned long)r->size, (unsigned long)r->number, (unsigned long)r->error);
+        diag(L"%ls in the %hs, Office %hs, %hs (type %lu, %lu bytes, value %lu, error %lu): ignored",
+             value_name, policy_place_name(r->place), policy_version_name(r->version),
+             policy_reject_reason(r->why), (unsigned long)r->reg_type, (unsigned long)r->size,
+             (unsigned long)r->number, (unsigned long)r->error);
     }
+}
+
+void policy_read_settings(struct policy_decision *behavior, struct policy_decision *timeout)
+{
+    static const WCHAR *const names[] = { MAPISHUT_POLICY_VALUE, MAPISHUT_TIMEOUT_VALUE };
+    struct policy_reading readings[2];
+
+    policy_read_registry(names, 2, readings);
+    policy_decide(&readings[0], SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, behavior);
+    policy_decide(&readings[1], SHUTDOWN_TIMEOUT_MAX, 0, timeout);
+    report_rejected(names[0], behavior);
+    report_rejected(names[1], timeout);
 }

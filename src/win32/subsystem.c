@@ -257,8 +257,7 @@ static void env_read_policy(void *ctx, struct policy_decision *behavior, uint32_
     struct policy_decision timeout;
 
     (void)ctx;
-    policy_read_setting(MAPISHUT_POLICY_VALUE, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, behavior);
-    policy_read_setting(MAPISHUT_TIMEOUT_VALUE, SHUTDOWN_TIMEOUT_MAX, 0, &timeout);
+    policy_read_settings(behavior, &timeout);
     *timeout_ms = timeout.value;
 }
 

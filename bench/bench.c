@@ -1,0 +1,453 @@
+/*
+ * make bench: what the subsystem costs, and what fast shutdown saves.
+ *
+ *   bench.exe                      runs everything below in child processes and prints the tables
+ *   bench.exe overhead N           one sample of the subsystem's overhead with N no-op providers
+ *   bench.exe exit K fast|legacy   one client exit with K providers holding unsaved data
+ *
+ * Every figure is a ratio against a baseline measured in the same run, as the
+ * medians of several samples: the machines are shared and noisy.
+ */
+#include "mapishut.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OVERHEAD_SAMPLES 15
+#define EXIT_SAMPLES 5
+#define EXIT_PROVIDERS 10
+
+static double now_us(void)
+{
+    static LARGE_INTEGER frequency;
+    LARGE_INTEGER t;
+
+    if (!frequency.QuadPart)
+        QueryPerformanceFrequency(&frequency);
+    QueryPerformanceCounter(&t);
+    return (double)t.QuadPart * 1e6 / (double)frequency.QuadPart;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *values, int n)
+{
+    qsort(values, n, sizeof(*values), compare_doubles);
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+/* --- providers ---------------------------------------------------------------- */
+
+/* A provider for the exit benchmark: unsaved data in memory, a background
+ * thread polling every 50 ms (a transport looking for mail, an index
+ * updater), and the work a normal shutdown does that a fast one skips
+ * (stopping the poller politely, then compacting its store). */
+struct provider {
+    IUnknown IUnknown_iface;
+    IMAPIProviderShutdown IMAPIProviderShutdown_iface;
+    LONG refs;
+    BOOL noop;                  /* the overhead benchmark's: does nothing at all */
+    WCHAR data_path[MAX_PATH];
+    BYTE *dirty;
+    HANDLE stop, poller;
+    BOOL saved;
+};
+
+#define DIRTY_BYTES   (64 * 1024)
+#define STORE_BYTES   (2 * 1024 * 1024)
+#define POLL_MS       50
+
+static struct provider *from_unknown(IUnknown *iface)
+{
+    return CONTAINING_RECORD(iface, struct provider, IUnknown_iface);
+}
+
+static struct provider *from_shutdown(IMAPIProviderShutdown *iface)
+{
+    return CONTAINING_RECORD(iface, struct provider, IMAPIProviderShutdown_iface);
+}
+
+static DWORD WINAPI poll_loop(void *arg)
+{
+    struct provider *p = arg;
+
+    while (WaitForSingleObject(p->stop, POLL_MS) == WAIT_TIMEOUT)
+        ; /* a poll: nothing new */
+    return 0;
+}
+
+static void write_file(const WCHAR *path, const BYTE *data, DWORD size, DWORD repeat)
+{
+    HANDLE file = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    DWORD written;
+
+    for (DWORD i = 0; i < repeat; i++)
+        WriteFile(file, data, size, &written, NULL);
+    FlushFileBuffers(file);
+    CloseHandle(file);
+}
+
+static void save_dirty(struct provider *p)
+{
+    if (!p->saved && p->data_path[0])
+        write_file(p->data_path, p->dirty, DIRTY_BYTES, 1);
+    p->saved = TRUE;
+}
+
+static HRESULT WINAPI Unknown_QueryInterface(IUnknown *iface, REFIID riid, void **out)
+{
+    struct provider *p = from_unknown(iface);
+
+    if (IsEqualIID(riid, &IID_IUnknown))
+        *out = &p->IUnknown_iface;
+    else if (IsEqualIID(riid, &IID_IMAPIProviderShutdown))
+        *out = &p->IMAPIProviderShutdown_iface;
+    else {
+        *out = NULL;
+        return E_NOINTERFACE;
+    }
+    IUnknown_AddRef((IUnknown *)*out);
+    return S_OK;
+}
+
+static ULONG WINAPI Unknown_AddRef(IUnknown *iface)
+{
+    return InterlockedIncrement(&from_unknown(iface)->refs);
+}
+
+/* The normal shutdown: stop the poller and wait for it, save, compact. */
+static ULONG WINAPI Unknown_Release(IUnknown *iface)
+{
+    struct provider *p = from_unknown(iface);
+    LONG refs = InterlockedDecrement(&p->refs);
+    WCHAR store[MAX_PATH + 8];
+
+    if (refs || p->noop)
+        return refs;
+    if (p->poller) {
+        Sleep(POLL_MS / 2); /* the poll in flight finishes first */
+        SetEvent(p->stop);
+        WaitForSingleObject(p->poller, INFINITE);
+    }
+    save_dirty(p);
+    _snwprintf(store, ARRAYSIZE(store), L"%ls.store", p->data_path);
+    write_file(store, p->dirty, DIRTY_BYTES, STORE_BYTES / DIRTY_BYTES); /* compaction */
+    DeleteFileW(store);
+    return 0;
+}
+
+static const IUnknownVtbl unknown_vtbl = { Unknown_QueryInterface, Unknown_AddRef, Unknown_Release };
+
+static HRESULT WINAPI Shutdown_QueryInterface(IMAPIProviderShutdown *iface, REFIID riid, void **out)
+{
+    return Unknown_QueryInterface(&from_shutdown(iface)->IUnknown_iface, riid, out);
+}
+
+static ULONG WINAPI Shutdown_AddRef(IMAPIProviderShutdown *iface)
+{
+    return Unknown_AddRef(&from_shutdown(iface)->IUnknown_iface);
+}
+
+static ULONG WINAPI Shutdown_Release(IMAPIProviderShutdown *iface)
+{
+    return Unknown_Release(&from_shutdown(iface)->IUnknown_iface);
+}
+
+static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
+{
+    (void)iface;
+    return S_OK;
+}
+
+/* Fast shutdown: stop background work at once (no waiting)... */
+static HRESULT WINAPI Shutdown_NotifyProcessShutdown(IMAPIProviderShutdown *iface)
+{
+    struct provider *p = from_shutdown(iface);
+
+    if (p->stop)
+        SetEvent(p->stop);
+    return S_OK;
+}
+
+/* ...and save only what would be lost. */
+static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
+{
+    struct provider *p = from_shutdown(iface);
+
+    if (!p->noop)
+        save_dirty(p);
+    return S_OK;
+}
+
+static const IMAPIProviderShutdownVtbl shutdown_vtbl = {
+    Shutdown_QueryInterface, Shutdown_AddRef, Shutdown_Release,
+    Shutdown_QueryFastShutdown, Shutdown_NotifyProcessShutdown, Shutdown_DoFastShutdown,
+};
+
+static struct provider *new_provider(BOOL noop, const WCHAR *data_path)
+{
+    struct provider *p = calloc(1, sizeof(*p));
+
+    p->IUnknown_iface.lpVtbl = &unknown_vtbl;
+    p->IMAPIProviderShutdown_iface.lpVtbl = &shutdown_vtbl;
+    p->refs = 1;
+    p->noop = noop;
+    if (!noop) {
+        lstrcpynW(p->data_path, data_path, MAX_PATH);
+        p->dirty = malloc(DIRTY_BYTES);
+        memset(p->dirty, 0x5a, DIRTY_BYTES);
+        p->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+        p->poller = CreateThread(NULL, 0, poll_loop, p, 0, NULL);
+    }
+    return p;
+}
+
+/* --- one sample of each, in its own process -------------------------------- */
+
+static IMAPIClientShutdown *client;
+static IMAPIShutdownHost *host;
+
+static BOOL open_subsystem(void)
+{
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    return SUCCEEDED(CoCreateInstance(&CLSID_MAPIShutdown, NULL, CLSCTX_INPROC_SERVER, &IID_IMAPIClientShutdown,
+                                      (void **)&client)) &&
+           SUCCEEDED(IMAPIClientShutdown_QueryInterface(client, &IID_IMAPIShutdownHost, (void **)&host));
+}
+
+/* The least any subsystem must do: read FastShutdownBehavior from its four
+ * places and three versions, skipping a place whose Office key is missing. */
+static void read_policy_directly(void)
+{
+    static const WCHAR *const prefixes[] = { L"Software\\Policies\\Microsoft\\Office", L"Software\\Microsoft\\Office" };
+    static const WCHAR *const versions[] = { L"16.0", L"15.0", L"14.0" };
+
+    for (int place = 0; place < 4; place++) {
+        HKEY office;
+
+        if (RegOpenKeyExW(place == 0 || place == 3 ? HKEY_LOCAL_MACHINE : HKEY_CURRENT_USER,
+                          prefixes[place == 2 || place == 3], 0, KEY_QUERY_VALUE, &office) != ERROR_SUCCESS)
+            continue;
+        for (int v = 0; v < 3; v++) {
+            WCHAR path[64];
+            DWORD value, size = sizeof(value);
+
+            _snwprintf(path, ARRAYSIZE(path), L"%ls\\Outlook\\Options\\Shutdown", versions[v]);
+            RegGetValueW(office, path, MAPISHUT_POLICY_VALUE, RRF_RT_REG_DWORD, NULL, &value, &size);
+        }
+        RegCloseKey(office);
+    }
+}
+
+static int sample_overhead(int n)
+{
+    struct provider **providers = calloc(n, sizeof(*providers));
+    double direct, subsystem, query, start;
+
+    if (!open_subsystem())
+        return 1;
+    for (int i = 0; i < n; i++) {
+        ULONG cookie;
+
+        providers[i] = new_provider(TRUE, NULL);
+        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER - 2 * (i % 2), &providers[i]->IUnknown_iface,
+                                           &cookie);
+    }
+    /* Warm both paths the same way: one query through the subsystem. */
+    IMAPIClientShutdown_QueryFastShutdown(client);
+
+    start = now_us();
+    read_policy_directly();
+    for (int call = 0; call < 3; call++)
+        for (int i = 0; i < n; i++) {
+            IMAPIProviderShutdown *s = &providers[i]->IMAPIProviderShutdown_iface;
+
+            if (call == 0)
+                IMAPIProviderShutdown_QueryFastShutdown(s);
+            else if (call == 1)
+                IMAPIProviderShutdown_NotifyProcessShutdown(s);
+            else
+                IMAPIProviderShutdown_DoFastShutdown(s);
+        }
+    direct = now_us() - start;
+
+    start = now_us();
+    IMAPIClientShutdown_QueryFastShutdown(client);
+    query = now_us() - start;
+    IMAPIClientShutdown_NotifyProcessShutdown(client);
+    IMAPIClientShutdown_DoFastShutdown(client);
+    subsystem = now_us() - start;
+    printf("%.3f %.3f %.3f\n", direct, subsystem, subsystem - query);
+    return 0;
+}
+
+/* From the moment the client decides to exit to the moment its providers are
+ * done; the parent adds the process exit. */
+static int sample_exit(int k, BOOL fast, const WCHAR *folder)
+{
+    struct provider **providers = calloc(k, sizeof(*providers));
+    ULONG *cookies = calloc(k, sizeof(*cookies));
+    HANDLE ready = OpenEventW(EVENT_MODIFY_STATE, FALSE, L"mapishut-bench-exit");
+
+    if (!open_subsystem())
+        return 1;
+    for (int i = 0; i < k; i++) {
+        WCHAR path[MAX_PATH];
+
+        _snwprintf(path, ARRAYSIZE(path), L"%ls\\exit-%d.dat", folder, i);
+        providers[i] = new_provider(FALSE, path);
+        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, &providers[i]->IUnknown_iface, &cookies[i]);
+    }
+    Sleep(3 * POLL_MS); /* the pollers are running */
+    SetEvent(ready);
+    if (fast && IMAPIClientShutdown_QueryFastShutdown(client) == S_OK) {
+        IMAPIClientShutdown_NotifyProcessShutdown(client);
+        IMAPIClientShutdown_DoFastShutdown(client);
+        ExitProcess(0);
+    }
+    /* The legacy path, as MAPIUninitialize would: every provider shut down. */
+    for (int i = 0; i < k; i++) {
+        IMAPIShutdownHost_UnregisterProvider(host, cookies[i]);
+        IUnknown_Release(&providers[i]->IUnknown_iface);
+    }
+    ExitProcess(0);
+}
+
+/* --- the parent: samples, medians, tables --------------------------------------- */
+
+static char exe[MAX_PATH];
+
+static BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us)
+{
+    SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
+    STARTUPINFOA startup = { .cb = sizeof(startup) };
+    PROCESS_INFORMATION process;
+    HANDLE read_end, write_end;
+    char command[MAX_PATH + 64];
+    DWORD got = 0, n;
+    double ready_at;
+
+    CreatePipe(&read_end, &write_end, &inherit, 0);
+    SetHandleInformation(read_end, HANDLE_FLAG_INHERIT, 0);
+    startup.dwFlags = STARTF_USESTDHANDLES;
+    startup.hStdOutput = write_end;
+    startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+    snprintf(command, sizeof(command), "\"%s\" %s", exe, args);
+    if (!CreateProcessA(NULL, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &process))
+        return FALSE;
+    CloseHandle(write_end);
+    if (ready) {
+        WaitForSingleObject(ready, INFINITE);
+        ready_at = now_us();
+        WaitForSingleObject(process.hProcess, INFINITE);
+        *ready_to_gone_us = now_us() - ready_at;
+    }
+    while (size > 1 && got < size - 1 && ReadFile(read_end, output + got, size - 1 - got, &n, NULL) && n)
+        got += n;
+    output[got] = 0;
+    WaitForSingleObject(process.hProcess, INFINITE);
+    CloseHandle(read_end);
+    CloseHandle(process.hProcess);
+    CloseHandle(process.hThread);
+    return TRUE;
+}
+
+static void bench_overhead(void)
+{
+    static const int sizes[] = { 1, 10, 100, 1000 };
+
+    printf("Subsystem overhead: QueryFastShutdown + NotifyProcessShutdown + DoFastShutdown through\n"
+           "mapishut.dll, against the same provider calls made directly plus the least registry reading\n"
+           "of the policy (median of %d processes each; goal: ratio <= 1.2, growth linear in N). The\n"
+           "last column is Notify + DoFast alone (no registry) per provider: flat means linear.\n\n",
+           OVERHEAD_SAMPLES);
+    printf("| N providers | direct (us) | subsystem (us) | ratio | Notify+DoFast per provider (us) |\n");
+    printf("|---:|---:|---:|---:|---:|\n");
+    for (int s = 0; s < 4; s++) {
+        double direct[OVERHEAD_SAMPLES], subsystem[OVERHEAD_SAMPLES], phases[OVERHEAD_SAMPLES];
+        double ratio[OVERHEAD_SAMPLES];
+        char args[32], output[256];
+
+        for (int i = 0; i < OVERHEAD_SAMPLES; i++) {
+            snprintf(args, sizeof(args), "overhead %d", sizes[s]);
+            direct[i] = subsystem[i] = phases[i] = 0;
+            if (run(args, output, sizeof(output), NULL, NULL))
+                sscanf(output, "%lf %lf %lf", &direct[i], &subsystem[i], &phases[i]);
+            ratio[i] = direct[i] > 0 ? subsystem[i] / direct[i] : 0;
+            phases[i] /= sizes[s];
+        }
+        printf("| %d | %.1f | %.1f | %.2f | %.3f |\n", sizes[s], median(direct, OVERHEAD_SAMPLES),
+               median(subsystem, OVERHEAD_SAMPLES), median(ratio, OVERHEAD_SAMPLES),
+               median(phases, OVERHEAD_SAMPLES));
+    }
+    printf("\n");
+}
+
+static LONGLONG bytes_on_disk(const WCHAR *folder, int k)
+{
+    LONGLONG total = 0;
+
+    for (int i = 0; i < k; i++) {
+        WCHAR path[MAX_PATH];
+        WIN32_FILE_ATTRIBUTE_DATA data;
+
+        _snwprintf(path, ARRAYSIZE(path), L"%ls\\exit-%d.dat", folder, i);
+        if (GetFileAttributesExW(path, GetFileExInfoStandard, &data))
+            total += data.nFileSizeLow;
+        DeleteFileW(path);
+    }
+    return total;
+}
+
+static void bench_exit(void)
+{
+    HANDLE ready = CreateEventW(NULL, FALSE, FALSE, L"mapishut-bench-exit");
+    double times[2][EXIT_SAMPLES];
+    LONGLONG lost[2] = { 0, 0 };
+    WCHAR folder[MAX_PATH];
+
+    GetCurrentDirectoryW(ARRAYSIZE(folder), folder);
+    printf("End-to-end exit: a client with %d providers, each holding %d KiB of unsaved data and a\n"
+           "background poller, from its decision to exit until its process is gone (median of %d;\n"
+           "goal: fast >= 20x faster, 0 bytes lost). A normal shutdown releases every provider, which\n"
+           "stops its poller politely, saves, and compacts its %d MiB store, as MAPIUninitialize would.\n\n",
+           EXIT_PROVIDERS, DIRTY_BYTES / 1024, EXIT_SAMPLES, STORE_BYTES / (1024 * 1024));
+    for (int mode = 0; mode < 2; mode++) {
+        for (int i = 0; i < EXIT_SAMPLES; i++) {
+            char args[MAX_PATH + 32], output[64];
+
+            snprintf(args, sizeof(args), "exit %d %s \"%ls\"", EXIT_PROVIDERS, mode ? "legacy" : "fast", folder);
+            times[mode][i] = 0;
+            run(args, output, sizeof(output), ready, &times[mode][i]);
+            lost[mode] += (LONGLONG)EXIT_PROVIDERS * DIRTY_BYTES - bytes_on_disk(folder, EXIT_PROVIDERS);
+        }
+    }
+    printf("| exit | time to exit (ms) | bytes lost |\n|---|---:|---:|\n");
+    printf("| fast shutdown (Query, Notify, DoFast, ExitProcess) | %.1f | %lld |\n",
+           median(times[0], EXIT_SAMPLES) / 1000, (long long)lost[0]);
+    printf("| normal shutdown (every provider released) | %.1f | %lld |\n",
+           median(times[1], EXIT_SAMPLES) / 1000, (long long)lost[1]);
+    printf("\nfast shutdown is %.1fx faster\n", median(times[1], EXIT_SAMPLES) / median(times[0], EXIT_SAMPLES));
+}
+
+int main(int argc, char **argv)
+{
+    GetModuleFileNameA(NULL, exe, sizeof(exe));
+    if (argc >= 3 && !strcmp(argv[1], "overhead"))
+        return sample_overhead(atoi(argv[2]));
+    if (argc >= 5 && !strcmp(argv[1], "exit")) {
+        WCHAR folder[MAX_PATH];
+
+        MultiByteToWideChar(CP_ACP, 0, argv[4], -1, folder, MAX_PATH);
+        return sample_exit(atoi(argv[2]), !strcmp(argv[3], "fast"), folder);
+    }
+    bench_overhead();
+    bench_exit();
+    return 0;
+}
