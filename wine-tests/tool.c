@@ -78,6 +78,14 @@ static void test_policy(void)
     expect_output("FastShutdownBehavior = 0: fast shutdown unless a provider opts out");
     expect_output("decided by: the default (no valid value is set)");
     expect_output("ignored: none");
+    expect_output("ProviderTimeoutMs = 0: no deadline");
+
+    set_policy_value(USER_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &(DWORD){ 1500 }, 4);
+    code = run_tool("policy");
+    ok(code == 0, "policy: exit code %lu\n", code);
+    expect_output("ProviderTimeoutMs = 1500: each provider call has 1500 ms, then the provider is abandoned\n"
+                  "decided by: the user policy, HKCU\\Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown");
+    clear_policies();
 
     set_policy_value(MACHINE_POLICY, L"15.0", MAPISHUT_POLICY_VALUE, REG_SZ, L"2", sizeof(L"2"));
     set_behavior(USER_POLICY, L"14.0", 9);
@@ -97,6 +105,7 @@ static void test_policy(void)
     expect_output("\"decided_by\":{\"place\":\"user preference\",\"key\":\"HKCU\\\\Software\\\\Microsoft\\\\Office\\\\16.0\\\\Outlook\\\\Options\\\\Shutdown\",\"version\":\"16.0\"}");
     expect_output("{\"place\":\"machine policy\"");
     expect_output("\"reason\":\"is not a REG_DWORD\",\"registry_type\":1,\"size\":4");
+    expect_output(",\"provider_timeout_ms\":{\"value\":0,");
     clear_policies();
 }
 
