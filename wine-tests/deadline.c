@@ -32,7 +32,35 @@ static const struct {
     { "too_large_ignored", { { USER_POLICY, REG_DWORD, 600001, 4 }, { MACHINE_PREFERENCE, REG_DWORD, 250, 4 } }, 2, TRUE },
     { "string_ignored", { { MACHINE_POLICY, REG_SZ, 0, 0 } }, 1, FALSE },
     { "binary_ignored", { { MACHINE_POLICY, REG_BINARY, 250, 4 } }, 1, FALSE },
+    { "reentrant", { { USER_POLICY, REG_DWORD, 5000, 4 } }, 1, TRUE },
 };
+
+/* A provider calling back into the subsystem from the worker thread is
+ * refused at once, as on the client's thread: no wait for the deadline. */
+static void reentrant_child(void)
+{
+    IMAPIClientShutdown *client = create_client_shutdown();
+    IMAPIShutdownHost *host = create_shutdown_host();
+    IUnknown *provider = make_provider(L"ms", TESTPROV_REENTER, log_file, NULL);
+    DWORD start = GetTickCount();
+    char text[1024];
+    ULONG cookie;
+    HRESULT hr;
+
+    if (!client || !host || !provider)
+        return;
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, provider, &cookie);
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
+    hr = IMAPIClientShutdown_DoFastShutdown(client);
+    ok(hr == S_OK, "DoFastShutdown: %#lx, expected S_OK (nobody abandoned)\n", hr);
+    ok(GetTickCount() - start < 4000, "the calls back waited for the deadline: %lu ms\n", GetTickCount() - start);
+    read_text_file(log_file, text, sizeof(text));
+    ok(!strcmp(text, "ms.Q\nms.reenter=0x80004005,0x80004005,0x80004005\n"
+                     "ms.N\nms.reenter=0x80004005,0x80004005,0x80004005\n"
+                     "ms.D\nms.reenter=0x80004005,0x80004005,0x80004005\n"),
+       "the provider was told, and answered on calling back:\n%s\n", text);
+}
 
 static void child(unsigned index)
 {
@@ -43,7 +71,6 @@ static void child(unsigned index)
     ULONG cookie;
     HRESULT hr;
 
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
     client = create_client_shutdown();
     host = create_shutdown_host();
     provider = make_provider(L"ms", TESTPROV_LOG_THREAD, log_file, NULL);
@@ -74,6 +101,11 @@ START_TEST(deadline)
 
     test_file_path(L"deadline.log", log_file, ARRAYSIZE(log_file));
     if (argc >= 1) {
+        CoInitializeEx(NULL, COINIT_MULTITHREADED);
+        if (!strcmp(argv[0], "reentrant")) {
+            reentrant_child();
+            return;
+        }
         for (unsigned i = 0; i < ARRAYSIZE(cases); i++)
             if (!strcmp(argv[0], cases[i].name))
                 child(i);

@@ -19,6 +19,7 @@ struct worker {
     HANDLE done;                /* set by the worker: the call returned or crashed */
     IMAPIProviderShutdown *provider;
     enum provider_call call;
+    DWORD caller_thread;
     HRESULT result;
     LONG crashed;
     DWORD exception_code;
@@ -124,6 +125,7 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
     }
     w->provider = provider;
     w->call = call;
+    w->caller_thread = GetCurrentThreadId();
     SetEvent(w->start);
     if (WaitForSingleObject(w->done, timeout_ms) != WAIT_OBJECT_0) {
         /* Its thread, events and memory are left to it: it may still finish. */
@@ -138,6 +140,13 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
         return (HRESULT)w->exception_code;
     }
     return w->result;
+}
+
+DWORD deadline_logical_thread(void)
+{
+    struct worker *w = worker_tls == TLS_OUT_OF_INDEXES ? NULL : TlsGetValue(worker_tls);
+
+    return w ? w->caller_thread : GetCurrentThreadId();
 }
 
 void deadline_shutdown(void)

@@ -13,6 +13,11 @@
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
                       enum call_outcome *outcome);
 
+/* The thread a call is made for: on a worker, the thread that handed it the
+ * call, so that a provider calling back into the subsystem from inside its
+ * call is recognised as reentrant, deadline or not. */
+DWORD deadline_logical_thread(void);
+
 /* Stops the idle worker on FreeLibrary. */
 void deadline_shutdown(void);
 

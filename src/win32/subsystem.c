@@ -249,7 +249,7 @@ static void env_wake_all(void *ctx)
 static uint32_t env_current_thread(void *ctx)
 {
     (void)ctx;
-    return GetCurrentThreadId();
+    return deadline_logical_thread();
 }
 
 static void env_read_policy(void *ctx, struct policy_decision *behavior, uint32_t *timeout_ms)
