@@ -42,7 +42,7 @@ DEMO_CLIENT_SRC := examples/example_client.c
 GEN_HEADER := $(BUILD)/include/mapishut_idl.h
 GEN_IIDS   := $(BUILD)/include/mapishut_i.c
 
-.PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-seeds
+.PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-run fuzz-seeds
 .DEFAULT_GOAL := all
 
 all: dll64 dll32 native
@@ -212,7 +212,11 @@ $(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c test/profile_builder.c src/core/prof
 	$(Q)$(CC_NATIVE) -std=c11 $(WARNINGS) -O1 -Isrc -Itest -Ifuzz -o $@ $^
 
 # The committed seeds stay as they are; the fuzzer grows its own copy.
-fuzz: $(BUILD)/fuzz/fuzz_profile
+fuzz:
+	$(Q)sh scripts/bootstrap.sh fuzz
+	$(Q)$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(BUILD)/fuzz/fuzz_profile
 	@rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
 	@cp fuzz/corpus/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what `make check` and `make demo` need on Debian 12, once:
 # it looks for each tool first and runs apt-get only when something is missing.
+#   scripts/bootstrap.sh        the build, the tests, the demo, the benchmark
+#   scripts/bootstrap.sh fuzz   and clang's libFuzzer, for `make fuzz`
 set -eu
 
 missing=""
@@ -21,6 +23,10 @@ need libwine-dev           test -f /usr/include/wine/wine/windows/unknwn.idl
 need wine64                sh -c 'command -v wine64 || test -x /usr/lib/wine/wine64'
 need check                 sh -c 'pkg-config --exists check'
 need pkg-config            command -v pkg-config
+if [ "${1:-}" = fuzz ]; then
+    need clang             command -v clang
+    need libclang-rt-dev   sh -c 'ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'
+fi
 
 if [ -z "$missing" ]; then
     exit 0
