@@ -351,6 +351,16 @@ int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s,
     return hr;
 }
 
+bool shutdown_is_done(struct shutdown *s)
+{
+    bool done;
+
+    s->env.lock(s->env.ctx);
+    done = s->done;
+    s->env.unlock(s->env.ctx);
+    return done;
+}
+
 bool shutdown_is_idle(struct shutdown *s)
 {
     bool idle;

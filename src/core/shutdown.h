@@ -128,6 +128,9 @@ int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile);
 int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s, void *arg),
                            void *arg);
 
+/* DoFastShutdown has run: every call fails from now on. */
+bool shutdown_is_done(struct shutdown *s);
+
 /* No provider registered and DoFastShutdown never ran: nothing would be lost
  * if the module went away. */
 bool shutdown_is_idle(struct shutdown *s);

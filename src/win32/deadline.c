@@ -70,18 +70,24 @@ static BOOL CALLBACK setup(INIT_ONCE *once, void *param, void **context)
     return TRUE;
 }
 
+/* The worker joins the multithreaded apartment, so that a provider using COM
+ * from inside its call finds it initialised whatever the client's threads are. */
 static DWORD WINAPI worker_main(void *arg)
 {
     struct worker *w = arg;
+    HRESULT com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
 
     TlsSetValue(worker_tls, w);
     for (;;) {
         WaitForSingleObject(w->start, INFINITE);
         if (w->quit)
-            return 0;
+            break;
         w->result = invoke(w->provider, w->call);
         SetEvent(w->done);
     }
+    if (SUCCEEDED(com))
+        CoUninitialize();
+    return 0;
 }
 
 static struct worker *get_worker(void)

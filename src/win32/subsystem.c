@@ -193,6 +193,9 @@ static HRESULT WINAPI ShutdownHost_RegisterProvider(IMAPIShutdownHost *iface, co
     *cookie = 0;
     if (!provider || !provider_type_is_valid(resource_type))
         return E_INVALIDARG;
+    /* After DoFastShutdown not even the newcomer is touched. */
+    if (shutdown_is_done(&s->core))
+        return MAPI_E_CALL_FAILED;
 
     /* Asked once, here; a provider without the interface is kept too, since
      * under FastShutdownBehavior 1 it must block a fast shutdown. */
