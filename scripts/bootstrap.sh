@@ -39,6 +39,8 @@ else
     SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# A mirror in the middle of a sync can fail some index files; what we need may
+# still be there, so the install decides.
+$SUDO apt-get update -qq || echo "bootstrap: apt-get update reported errors; installing anyway"
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
