@@ -86,12 +86,13 @@ START_TEST(test_remove_returns_what_was_held_and_keeps_order)
     uint32_t a = add(SHUT_STORE_PROVIDER, 0);
     uint32_t b = add(SHUT_AB_PROVIDER, 1);
     uint32_t c = add(SHUT_TRANSPORT_PROVIDER, 2);
-    void *held = NULL;
+    struct provider held = { 0 };
 
     (void)a;
     (void)c;
     ck_assert_int_eq(provider_table_remove(&table, b, &held), SHUT_S_OK);
-    ck_assert_ptr_eq(held, &tag[1]);
+    ck_assert_ptr_eq(held.shutdown, &tag[1]);
+    ck_assert_uint_eq(held.cookie, b);
     ck_assert_uint_eq(table.count, 2);
     ck_assert_int_eq(at(0), 2);
     ck_assert_int_eq(at(1), 0);

@@ -108,12 +108,12 @@ int32_t provider_table_add(struct provider_table *table, const uint8_t *section_
     return SHUT_S_OK;
 }
 
-int32_t provider_table_remove(struct provider_table *table, uint32_t cookie, void **shutdown)
+int32_t provider_table_remove(struct provider_table *table, uint32_t cookie, struct provider *removed)
 {
     for (size_t i = 0; i < table->count; i++) {
         if (table->items[i].cookie != cookie)
             continue;
-        *shutdown = table->items[i].shutdown;
+        *removed = table->items[i];
         memmove(&table->items[i], &table->items[i + 1],
                 (table->count - i - 1) * sizeof(table->items[i]));
         table->count--;

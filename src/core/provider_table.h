@@ -44,8 +44,8 @@ const char *provider_type_name(uint32_t resource_type);
 int32_t provider_table_add(struct provider_table *table, const uint8_t *section_uid,
                            uint32_t resource_type, void *shutdown, uint32_t *cookie);
 
-/* SHUT_S_OK with *shutdown set to what the entry held, or SHUT_E_INVALIDARG. */
-int32_t provider_table_remove(struct provider_table *table, uint32_t cookie, void **shutdown);
+/* SHUT_S_OK with *removed set to the entry as it was, or SHUT_E_INVALIDARG. */
+int32_t provider_table_remove(struct provider_table *table, uint32_t cookie, struct provider *removed);
 
 /* Restores the shutdown order after profile_order values changed. */
 void provider_table_sort(struct provider_table *table);

@@ -280,18 +280,16 @@ int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
 
 int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
 {
-    void *shutdown = NULL;
+    struct provider removed;
     int32_t hr;
 
     if (gate_enter(s, false) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
-    for (size_t i = 0; i < s->providers.count; i++)
-        if (s->providers.items[i].cookie == cookie && s->providers.items[i].abandoned)
-            s->providers.items[i].shutdown = NULL; /* its code may still be running */
-    hr = provider_table_remove(&s->providers, cookie, &shutdown);
+    hr = provider_table_remove(&s->providers, cookie, &removed);
     gate_leave(s);
-    if (hr == SHUT_S_OK && shutdown)
-        s->env.release_provider(s->env.ctx, shutdown);
+    /* An abandoned provider is not released: its code may still be running. */
+    if (hr == SHUT_S_OK && removed.shutdown && !removed.abandoned)
+        s->env.release_provider(s->env.ctx, removed.shutdown);
     return hr;
 }
 

@@ -15,7 +15,7 @@ void module_unlock(void)
     InterlockedDecrement(&module_locks);
 }
 
-LONG module_lock_count(void)
+static LONG module_lock_count(void)
 {
     return InterlockedCompareExchange(&module_locks, 0, 0);
 }

@@ -15,7 +15,6 @@ extern HINSTANCE mapishut_instance;
 /* Outstanding objects and IClassFactory::LockServer locks. */
 void module_lock(void);
 void module_unlock(void);
-LONG module_lock_count(void);
 
 /* The process's one subsystem (subsystem.c). */
 BOOL subsystem_startup(void);

@@ -196,13 +196,3 @@ BOOL profile_section_is_loaded(const WCHAR *dll_file, const WCHAR *dll_name)
     return GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, dll_file, &module) ||
            GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, dll_name, &module);
 }
-
-BOOL profile_exists(const WCHAR *name)
-{
-    HKEY key;
-
-    if (!profile_open(name, &key, NULL, 0))
-        return FALSE;
-    RegCloseKey(key);
-    return TRUE;
-}
