@@ -34,8 +34,20 @@ WIN32_SRC  := $(wildcard src/win32/*.c)
 TOOL_SRC   := $(wildcard src/tool/*.c)
 # What mapishut.exe takes from the DLL's Win32 layer: the registry readers.
 TOOL_WIN32 := policy_registry profile_registry diagnostics
-PROV_SRC   := wine-tests/testprov.c
-WTEST_SRC  := $(filter-out $(PROV_SRC),$(wildcard wine-tests/*.c))
+# wine-tests/ is built the way Wine's makedep builds a tests folder, from its
+# Makefile.in: each C file a test, but those marked "#pragma makedep testdll",
+# which become DLLs embedded in the tests as TESTDLL resources.
+WTEST_SOURCES := $(addprefix wine-tests/,$(shell sed -n '/^SOURCES/,/^$$/p' wine-tests/Makefile.in | \
+                   sed 's/^SOURCES *=//; s/\\//g'))
+WTEST_C       := $(filter %.c,$(WTEST_SOURCES))
+WTEST_DLL_SRC := $(shell grep -l '^\#pragma makedep testdll' $(WTEST_C))
+WTEST_SRC     := $(filter-out $(WTEST_DLL_SRC),$(WTEST_C))
+WTEST_DLLS    := $(notdir $(WTEST_DLL_SRC:.c=.dll))
+TESTLIST      := $(BUILD)/wine-tests/testlist.c
+# No -DCOBJMACROS or -DUNICODE here: each test file says what it needs. The
+# "#pragma makedep" lines are makedep's, not the compiler's.
+TEST_CFLAGS   := -std=c11 $(WARNINGS) -Wno-unknown-pragmas $(CFLAGS) -MMD -MP -Iwine-tests/include -Iwine-tests \
+                 -Iinclude -I$(BUILD)/include
 DEMO_PROV_SRC   := examples/example_provider.c
 DEMO_CLIENT_SRC := examples/example_client.c
 
@@ -102,26 +114,40 @@ $$($(1)_BIN)/mapishut.exe: $$(patsubst src/%.c,$$($(1)_OBJ)/%.o,$(CORE_SRC) $(TO
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -ladvapi32
 
-# Conformance tests: one executable, and the provider DLL the scenarios load.
+# Conformance tests: one executable, with the test DLLs inside.
 $$($(1)_OBJ)/wine-tests/%.o: wine-tests/%.c $(GEN_HEADER)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
-	$(Q)$(2)gcc $(WIN_CFLAGS) -Iwine-tests -c -o $$@ $$<
+	$(Q)$(2)gcc $(TEST_CFLAGS) -c -o $$@ $$<
 
-$$($(1)_BIN)/mapishut_test.exe: $$(patsubst wine-tests/%.c,$$($(1)_OBJ)/wine-tests/%.o,$(WTEST_SRC)) $$($(1)_OBJ)/mapishut_i.o
+$$($(1)_OBJ)/wine-tests/testlist.o: $(TESTLIST)
 	@mkdir -p $$(@D)
-	@echo "  LD      $$@"
-	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -loleaut32 -ladvapi32 -luuid
+	@echo "  CC      $$@"
+	$(Q)$(2)gcc $(TEST_CFLAGS) -c -o $$@ $$<
 
-$$($(1)_BIN)/testprov.dll: $$($(1)_OBJ)/wine-tests/testprov.o $$($(1)_OBJ)/mapishut_i.o wine-tests/testprov.def
+# A test DLL: its .spec names the exports.
+$(BUILD)/$(1)/testdll/%.dll: $$($(1)_OBJ)/wine-tests/%.o $(BUILD)/wine-tests/%.def $$($(1)_OBJ)/mapishut_i.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-# Copies of the test provider under the names profiles give their DLLs
-# (TESTXP.DLL is loaded as testxp32.dll): real DLLs, loaded or not by the tests.
-$$($(1)_BIN)/test%32.dll: $$($(1)_BIN)/testprov.dll
-	$(Q)cp $$< $$@
+$(BUILD)/$(1)/wine-tests/testdlls.rc: $(addprefix $(BUILD)/$(1)/testdll/,$(WTEST_DLLS))
+	@mkdir -p $$(@D)
+	$(Q)for dll in $(WTEST_DLLS); do \
+	    echo "\"$$$$dll\" TESTDLL \"$$(abspath $(BUILD)/$(1)/testdll)/$$$$dll\""; \
+	done >$$@
+
+$$($(1)_OBJ)/wine-tests/testdlls.o: $(BUILD)/$(1)/wine-tests/testdlls.rc
+	@mkdir -p $$(@D)
+	@echo "  RC      $$@"
+	$(Q)$(2)windres -o $$@ $$<
+
+$$($(1)_BIN)/mapishut_test.exe: $$(patsubst wine-tests/%.c,$$($(1)_OBJ)/wine-tests/%.o,$(WTEST_SRC)) \
+                               $$($(1)_OBJ)/wine-tests/testlist.o $$($(1)_OBJ)/wine-tests/testdlls.o \
+                               $$($(1)_OBJ)/mapishut_i.o
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -loleaut32 -ladvapi32 -luuid
 
 # The benchmark `make bench` runs.
 $$($(1)_BIN)/bench.exe: $$($(1)_OBJ)/bench/bench.o $$($(1)_OBJ)/mapishut_i.o
@@ -151,19 +177,22 @@ $$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OB
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-# The public header compiles as C++ too.
-$(BUILD)/$(1)/header-cxx.stamp: test/header_cxx.cpp include/mapishut.h $(GEN_HEADER)
-	@echo "  CXX     $$<"
-	$(Q)$(2)g++ -std=c++11 $(WARNINGS) -Iinclude -I$(BUILD)/include -fsyntax-only $$<
-	@mkdir -p $$(@D) && touch $$@
-
-$(1)_ALL := $(BUILD)/$(1)/header-cxx.stamp $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
-            $$($(1)_BIN)/testxp32.dll $$($(1)_BIN)/testab32.dll $$($(1)_BIN)/testms32.dll \
-            $$($(1)_BIN)/bench.exe $$($(1)_BIN)/mapishut_test.exe $$($(1)_BIN)/testprov.dll \
+$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
+            $$($(1)_BIN)/bench.exe $$($(1)_BIN)/mapishut_test.exe \
             $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/demoprov32.dll
 
 -include $$(shell find $(BUILD)/$(1)/obj -name '*.d' 2>/dev/null)
 endef
+
+# The generated test list, and a test DLL's exports from its .spec.
+$(TESTLIST): wine-tests/Makefile.in $(WTEST_C) scripts/make-testlist.sh
+	@echo "  GEN     $@"
+	$(Q)sh scripts/make-testlist.sh wine-tests $@
+
+$(BUILD)/wine-tests/%.def: wine-tests/%.spec
+	@mkdir -p $(@D)
+	$(Q){ echo "LIBRARY $*.dll"; echo "EXPORTS"; \
+	     sed -n 's/^@ *[a-z]* *\([A-Za-z_][A-Za-z0-9_]*\).*/    \1/p' $<; } >$@
 
 $(eval $(call windows_target,x86_64,$(CROSS64),--win64))
 $(eval $(call windows_target,i686,$(CROSS32),--win32))

@@ -30,6 +30,22 @@ else
 fi
 [ $core_rc -eq 0 ] || status=1
 
+# --- the public header beside every set of MAPI headers ------------------------
+echo "== the header matrix (mapishut.h with Microsoft's, MinGW-w64's and no MAPI headers)"
+sh "$here/check-headers.sh" "$build" >"$log/header-matrix.txt" 2>&1
+matrix_rc=$?
+cat "$log/header-matrix.txt"
+line=$(grep -E '^header matrix: [0-9]+ passed, [0-9]+ failed' "$log/header-matrix.txt" | tail -n 1)
+if [ -n "$line" ]; then
+    set -- $(echo "$line" | sed -E 's/header matrix: ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
+    passed=$((passed + $1))
+    failed=$((failed + $2))
+else
+    echo "the header matrix printed no summary: counted as one failure"
+    failed=$((failed + 1))
+fi
+[ $matrix_rc -eq 0 ] || status=1
+
 # --- conformance tests under Wine ---------------------------------------------
 # Each named test runs in its own process, as Wine's `make test` does; every
 # summary line (children's too) is added up.
@@ -41,7 +57,8 @@ run_wine_suite() {
         return 0
     fi
     echo "== $arch conformance tests under $("$WINE" --version 2>/dev/null) ($WINEPREFIX)"
-    tests=$(cd "$bin" && "$WINE" ./mapishut_test.exe --list 2>/dev/null | tr -d '\r' | sed -n 's/^Tests://p')
+    tests=$(cd "$bin" && "$WINE" ./mapishut_test.exe --list 2>/dev/null | tr -d '\r' | \
+            sed -n '/^Valid test names:/,$s/^    //p')
     if [ -z "$tests" ]; then
         echo "mapishut_test.exe --list printed nothing: counted as one failure"
         failed=$((failed + 1))
@@ -65,6 +82,12 @@ run_wine_suite() {
         if [ $rc -ne 0 ] && [ $3 -eq 0 ]; then
             echo "$arch $t: exited with $rc without reporting a failure: counted as one failure"
             failed=$((failed + 1))
+        fi
+        # A test, or one of its children, that ran no check tested nothing.
+        if [ "$1" -eq 0 ] || grep -qE '^[0-9a-f]+:[a-z_]+: 0 tests executed' "$out"; then
+            echo "$arch $t: a process ran no check at all: counted as one failure"
+            failed=$((failed + 1))
+            rc=1
         fi
         [ $rc -eq 0 ] || status=1
     done

@@ -29,6 +29,29 @@ static uint32_t env_current_thread(void *ctx)
     return id;
 }
 
+static _Thread_local int thread_abandoned;
+
+void fake_abandon_this_thread(void)
+{
+    thread_abandoned = 1;
+}
+
+static bool env_caller_is_abandoned(void *ctx)
+{
+    (void)ctx;
+    return thread_abandoned;
+}
+
+static void *env_query_shutdown(void *ctx, void *provider)
+{
+    struct fake_provider *p = provider;
+
+    if (p->fake != ctx)
+        p->fake->env_errors++;
+    p->queried++;
+    return p->no_interface ? NULL : p;
+}
+
 static void env_read_policy(void *ctx, struct policy_decision *decision, uint32_t *timeout_ms)
 {
     struct fake *f = ctx;
@@ -104,8 +127,10 @@ void fake_init(struct fake *f)
         .wait = env_wait,
         .wake_all = env_wake_all,
         .current_thread = env_current_thread,
+        .caller_is_abandoned = env_caller_is_abandoned,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
+        .query_shutdown = env_query_shutdown,
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
         .report = env_report,
@@ -153,8 +178,8 @@ uint32_t fake_register(struct fake *f, struct fake_provider *p, uint32_t type, i
 {
     uint32_t cookie = 0;
 
-    ck_assert_int_eq(shutdown_register(&f->s, NULL, type, with_interface ? p : NULL, &cookie),
-                     SHUT_S_OK);
+    p->no_interface = !with_interface;
+    ck_assert_int_eq(shutdown_register(&f->s, NULL, type, p, &cookie), SHUT_S_OK);
     ck_assert_uint_ne(cookie, 0);
     return cookie;
 }

@@ -17,6 +17,8 @@ struct fake_provider {
     int calls[3];
     enum call_outcome outcome[3];  /* how each call ends under a deadline */
     int released;
+    int no_interface;           /* it has no IMAPIProviderShutdown */
+    int queried;                /* times asked for IMAPIProviderShutdown */
     /* Runs inside the call, before it answers (reentrancy, blocking...). */
     void (*during)(struct fake_provider *p, enum provider_call call);
     void *during_arg;
@@ -46,6 +48,8 @@ void fake_set_policy(struct fake *f, enum policy_place place, unsigned version, 
 void fake_clear_policy(struct fake *f);
 
 void fake_provider_init(struct fake_provider *p, struct fake *f, const char *name);
+/* The calling thread now stands for a provider call the deadline abandoned. */
+void fake_abandon_this_thread(void);
 /* Registers p (with_interface false: it has no IMAPIProviderShutdown). */
 uint32_t fake_register(struct fake *f, struct fake_provider *p, uint32_t type, int with_interface);
 

@@ -11,5 +11,6 @@ Suite *threads_suite(void);
 Suite *profile_suite(void);
 Suite *attach_suite(void);
 Suite *deadline_suite(void);
+Suite *robustness_suite(void);
 
 #endif

@@ -67,7 +67,8 @@ static uint32_t register_for(struct fake_provider *p, const char *uid, uint32_t 
     uint32_t cookie = 0;
 
     uid_from_hex(uid, section);
-    ck_assert_int_eq(shutdown_register(&f.s, section, type, with_interface ? p : NULL, &cookie), SHUT_S_OK);
+    p->no_interface = !with_interface;
+    ck_assert_int_eq(shutdown_register(&f.s, section, type, p, &cookie), SHUT_S_OK);
     return cookie;
 }
 

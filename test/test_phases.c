@@ -182,6 +182,9 @@ static void assert_everything_fails_and_touches_nothing(void)
     ck_assert_int_eq(shutdown_unregister(&f.s, 1), SHUT_E_CALL_FAILED);
     ck_assert_str_eq(f.log, before);
     ck_assert_int_eq(ms.released + ab.released + xp.released, 0);
+    /* Not even asked for its interface: the newcomer is never touched. */
+    ck_assert_int_eq(ms2.queried, 0);
+    ck_assert_uint_eq(cookie, 0);
 }
 
 START_TEST(test_after_do_fast_every_call_fails_and_touches_no_provider)
@@ -190,7 +193,7 @@ START_TEST(test_after_do_fast_every_call_fails_and_touches_no_provider)
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_S_OK);
     assert_everything_fails_and_touches_nothing();
-    ck_assert(!shutdown_is_idle(&f.s));
+    ck_assert(!shutdown_can_unload(&f.s));
     ck_assert(shutdown_is_done(&f.s));
 }
 END_TEST
@@ -271,7 +274,7 @@ START_TEST(test_unregister_releases_and_stops_calls)
 
     fake_register(&f, &ms, SHUT_STORE_PROVIDER, 1);
     cookie = fake_register(&f, &ab, SHUT_AB_PROVIDER, 1);
-    ck_assert(!shutdown_is_idle(&f.s));
+    ck_assert(!shutdown_can_unload(&f.s));
     ck_assert_int_eq(shutdown_unregister(&f.s, cookie), SHUT_S_OK);
     ck_assert_int_eq(ab.released, 1);
     ck_assert_int_eq(shutdown_unregister(&f.s, cookie), SHUT_E_INVALIDARG);
@@ -286,26 +289,30 @@ START_TEST(test_bad_registration_changes_nothing)
     uint32_t cookie = 42;
 
     ck_assert_int_eq(shutdown_register(&f.s, NULL, 34, &ms, &cookie), SHUT_E_INVALIDARG);
-    ck_assert_uint_eq(cookie, 42);
+    ck_assert_uint_eq(cookie, 0);
+    cookie = 42;
+    ck_assert_int_eq(shutdown_register(&f.s, NULL, SHUT_STORE_PROVIDER, NULL, &cookie), SHUT_E_INVALIDARG);
+    ck_assert_uint_eq(cookie, 0);
+    ck_assert_int_eq(ms.queried, 0);
     ck_assert_int_eq(shutdown_unregister(&f.s, 0), SHUT_E_INVALIDARG);
-    ck_assert(shutdown_is_idle(&f.s));
+    ck_assert(shutdown_can_unload(&f.s));
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
     ck_assert_str_eq(f.log, "");
 }
 END_TEST
 
-START_TEST(test_idle_only_with_no_provider_and_no_shutdown)
+START_TEST(test_unloadable_only_with_no_provider_and_no_shutdown)
 {
     uint32_t cookie;
 
-    ck_assert(shutdown_is_idle(&f.s));
+    ck_assert(shutdown_can_unload(&f.s));
     ck_assert(!shutdown_is_done(&f.s));
     cookie = fake_register(&f, &ms, SHUT_STORE_PROVIDER, 0);
-    ck_assert(!shutdown_is_idle(&f.s));
+    ck_assert(!shutdown_can_unload(&f.s));
     ck_assert_int_eq(shutdown_unregister(&f.s, cookie), SHUT_S_OK);
-    ck_assert(shutdown_is_idle(&f.s));
+    ck_assert(shutdown_can_unload(&f.s));
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_S_OK);
-    ck_assert(!shutdown_is_idle(&f.s));
+    ck_assert(!shutdown_can_unload(&f.s));
 }
 END_TEST
 
@@ -368,7 +375,7 @@ Suite *phases_suite(void)
     tcase_add_test(tc, test_provider_registered_after_notify_is_told_both_at_do_fast);
     tcase_add_test(tc, test_unregister_releases_and_stops_calls);
     tcase_add_test(tc, test_bad_registration_changes_nothing);
-    tcase_add_test(tc, test_idle_only_with_no_provider_and_no_shutdown);
+    tcase_add_test(tc, test_unloadable_only_with_no_provider_and_no_shutdown);
     tcase_add_test(tc, test_free_releases_every_provider_once);
     tcase_add_test(tc, test_run_gated_is_refused_after_do_fast);
     suite_add_tcase(suite, tc);

@@ -1,7 +1,9 @@
 /* COM's rules for the subsystem object and its class factory, argument
  * checks of every method, and AttachProfile's lookup of profiles. */
+#define COBJMACROS
+#define CONST_VTABLE
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 static HMODULE mapishut;
 static HRESULT (WINAPI *pDllGetClassObject)(REFCLSID, REFIID, void **);
@@ -75,22 +77,13 @@ static void test_singleton_and_refcounts(void)
     IMAPIClientShutdown_Release(first);
 }
 
-/* An outer object for the aggregation test; it is never used. */
+/* An outer object: with it, only IID_IUnknown may be asked (aggregation.c
+ * has the rest of aggregation). */
 static HRESULT WINAPI outer_qi(IUnknown *iface, REFIID riid, void **out) { (void)iface; (void)riid; *out = NULL; return E_NOINTERFACE; }
 static ULONG WINAPI outer_addref(IUnknown *iface) { (void)iface; return 2; }
 static ULONG WINAPI outer_release(IUnknown *iface) { (void)iface; return 1; }
 static const IUnknownVtbl outer_vtbl = { outer_qi, outer_addref, outer_release };
 static IUnknown outer = { &outer_vtbl };
-
-static void test_aggregation_is_refused(void)
-{
-    IUnknown *unknown = (IUnknown *)0xdeadbeef;
-    HRESULT hr;
-
-    hr = CoCreateInstance(&CLSID_MAPIShutdown, &outer, CLSCTX_INPROC_SERVER, &IID_IUnknown, (void **)&unknown);
-    ok(hr == CLASS_E_NOAGGREGATION, "CoCreateInstance with an outer: %#lx, expected CLASS_E_NOAGGREGATION\n", hr);
-    ok(unknown == NULL, "out pointer is %p, expected NULL\n", unknown);
-}
 
 static void test_class_factory_and_unloading(void)
 {
@@ -116,8 +109,8 @@ static void test_class_factory_and_unloading(void)
     ok(pDllCanUnloadNow() == S_FALSE, "DllCanUnloadNow while a factory is held: %#lx\n", pDllCanUnloadNow());
 
     unknown = (IUnknown *)0xdeadbeef;
-    hr = IClassFactory_CreateInstance(factory, &outer, &IID_IUnknown, (void **)&unknown);
-    ok(hr == CLASS_E_NOAGGREGATION, "CreateInstance with an outer: %#lx\n", hr);
+    hr = IClassFactory_CreateInstance(factory, &outer, &IID_IMAPIShutdownHost, (void **)&unknown);
+    ok(hr == CLASS_E_NOAGGREGATION, "CreateInstance with an outer, not for IUnknown: %#lx\n", hr);
     ok(unknown == NULL, "out pointer is %p, expected NULL\n", unknown);
     hr = IClassFactory_CreateInstance(factory, NULL, &IID_IUnknown, NULL);
     ok(hr == E_POINTER, "CreateInstance(NULL out): %#lx, expected E_POINTER\n", hr);
@@ -286,6 +279,16 @@ static void test_attach_profile(void)
     hr = IMAPIShutdownHost_AttachProfile(host, L"");
     ok(hr == S_OK, "16.0 default profile: %#lx\n", hr);
 
+    /* Attached profiles are state the module must keep, even with every
+     * reference released: option 1 counts their loaded sections. */
+    IMAPIShutdownHost_Release(host);
+    ok(pDllCanUnloadNow() == S_FALSE, "DllCanUnloadNow with attached profiles: %#lx, expected S_FALSE\n",
+       pDllCanUnloadNow());
+    CoFreeUnusedLibraries();
+    host = create_shutdown_host();
+    if (!host)
+        return;
+
     /* A DefaultProfile of the wrong type is ignored. */
     RegSetKeyValueW(HKEY_CURRENT_USER, OFFICE16, L"DefaultProfile", REG_BINARY, "Outlook", 7);
     RegDeleteKeyValueW(HKEY_CURRENT_USER, LEGACY, L"DefaultProfile");
@@ -306,7 +309,7 @@ START_TEST(com)
         CoUninitialize();
         return;
     }
-    test_file_path(L"mapishut.dll", path, ARRAYSIZE(path));
+    mapishut_dll_path(path, ARRAY_SIZE(path));
     mapishut = LoadLibraryW(path);
     pDllGetClassObject = (void *)GetProcAddress(mapishut, "DllGetClassObject");
     pDllCanUnloadNow = (void *)GetProcAddress(mapishut, "DllCanUnloadNow");
@@ -314,12 +317,11 @@ START_TEST(com)
 
     test_identity_and_query_interface();
     test_singleton_and_refcounts();
-    test_aggregation_is_refused();
     if (pDllGetClassObject && pDllCanUnloadNow)
         test_class_factory_and_unloading();
     test_host_arguments();
     test_attach_profile();
 
-    unregister_after_tests();
+    restore_registration();
     CoUninitialize();
 }

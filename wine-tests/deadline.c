@@ -2,9 +2,10 @@
  * and which thread providers are called on. Without a deadline every call is
  * on the client's own thread, as with Microsoft's subsystem; with one, on the
  * subsystem's worker thread. Each case is a child process. */
+#define COBJMACROS
 #include "debug_output.h"
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -96,26 +97,30 @@ static void child(unsigned index)
 
 START_TEST(deadline)
 {
-    char **argv;
-    int argc = winetest_get_mainargs(&argv);
+    int argc;
+    char **args = child_args(&argc);
 
-    test_file_path(L"deadline.log", log_file, ARRAYSIZE(log_file));
-    if (argc >= 1) {
+    test_file_path(L"deadline.log", log_file, ARRAY_SIZE(log_file));
+    if (args) {
+        BOOL found = FALSE;
+
         CoInitializeEx(NULL, COINIT_MULTITHREADED);
-        if (!strcmp(argv[0], "reentrant")) {
+        if (!strcmp(args[0], "reentrant")) {
             reentrant_child();
             return;
         }
-        for (unsigned i = 0; i < ARRAYSIZE(cases); i++)
-            if (!strcmp(argv[0], cases[i].name))
+        for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+            if (!strcmp(args[0], cases[i].name)) {
+                found = TRUE;
                 child(i);
+            }
+        }
+        ok(found, "no case named %s\n", args[0]);
         return;
     }
     if (!register_for_tests())
         return;
-    for (unsigned i = 0; i < ARRAYSIZE(cases); i++) {
-        DWORD code;
-
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
         clear_policies();
         for (unsigned v = 0; v < cases[i].count; v++) {
             const struct timeout_value *t = &cases[i].values[v];
@@ -126,10 +131,11 @@ START_TEST(deadline)
                 set_policy_value(t->where, L"16.0", MAPISHUT_TIMEOUT_VALUE, t->type, &t->value, t->size);
         }
         DeleteFileW(log_file);
-        code = winetest_run_child(cases[i].name, 60000);
-        ok(code == 0, "%s: child exit code %lu\n", cases[i].name, code);
+        winetest_push_context("%s", cases[i].name);
+        run_child(cases[i].name);
+        winetest_pop_context();
     }
     DeleteFileW(log_file);
     clear_policies();
-    unregister_after_tests();
+    restore_registration();
 }

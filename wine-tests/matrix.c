@@ -7,8 +7,9 @@
  * provider writes its data only when told (DoFastShutdown, or its last
  * Release in a normal shutdown), and the bytes are counted on disk after the
  * process is gone. */
+#define COBJMACROS
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +89,7 @@ static void data_path(const struct cell *c, int provider, WCHAR *path)
 {
     WCHAR file[MAX_PATH];
 
-    _snwprintf(file, ARRAYSIZE(file), L"matrix-%lu-%d-%d-%lu-%ls.dat", c->policy, c->behaviour, c->exit,
+    _snwprintf(file, ARRAY_SIZE(file), L"matrix-%lu-%d-%d-%lu-%ls.dat", c->policy, c->behaviour, c->exit,
                c->timeout_ms, names[provider]);
     test_file_path(file, path, MAX_PATH);
 }
@@ -142,16 +143,16 @@ static void child(const struct cell *c)
 
 static DWORD run_cell(const struct cell *c, BOOL *still_running)
 {
-    char args[64];
     STARTUPINFOA startup = { .cb = sizeof(startup) };
     PROCESS_INFORMATION process;
-    char **argv, command[MAX_PATH + 64], exe[MAX_PATH];
+    char **argv, command[MAX_PATH + 64];
     DWORD code = (DWORD)-1, wait;
 
-    (void)winetest_get_mainargs(&argv);
-    GetModuleFileNameA(NULL, exe, sizeof(exe));
-    snprintf(args, sizeof(args), "%lu %d %d %lu", c->policy, c->behaviour, c->exit, c->timeout_ms);
-    snprintf(command, sizeof(command), "\"%s\" matrix %s", exe, args);
+    /* The client's exit code is its outcome, and a hang or a crash is what is
+     * measured: this waits itself rather than with wait_child_process. */
+    winetest_get_mainargs(&argv);
+    snprintf(command, sizeof(command), "\"%s\" %s %lu %d %d %lu", argv[0], argv[1], c->policy, c->behaviour,
+             c->exit, c->timeout_ms);
     *still_running = FALSE;
     if (!CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process))
         return code;
@@ -234,13 +235,21 @@ static void check_cell(const struct cell *c, char *row, size_t row_size)
 
 START_TEST(matrix)
 {
-    char **argv, row[256];
-    int argc = winetest_get_mainargs(&argv);
+    char row[256];
+    int argc;
+    char **args = child_args(&argc);
 
-    if (argc >= 4) {
-        struct cell c = { strtoul(argv[0], NULL, 10), atoi(argv[1]), atoi(argv[2]), strtoul(argv[3], NULL, 10) };
+    if (args) {
+        struct cell c = { 0 };
 
-        child(&c);
+        ok(argc == 4, "a client takes 4 arguments, got %d\n", argc);
+        if (argc == 4) {
+            c.policy = strtoul(args[0], NULL, 10);
+            c.behaviour = atoi(args[1]);
+            c.exit = atoi(args[2]);
+            c.timeout_ms = strtoul(args[3], NULL, 10);
+            child(&c);
+        }
         return;
     }
     if (!register_for_tests())
@@ -263,5 +272,5 @@ START_TEST(matrix)
         }
     }
     clear_policies();
-    unregister_after_tests();
+    restore_registration();
 }

@@ -1,8 +1,9 @@
 /* The three phases with real provider DLLs, each scenario in its own child
  * process (the subsystem is finished after DoFastShutdown). The parent reads
  * what the providers logged and saved once the child is gone. */
+#define COBJMACROS
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,6 @@ struct scenario {
     DWORD policy;           /* FastShutdownBehavior in the user policy, or NO_POLICY */
     struct provider_spec providers[MAX_PROVIDERS];
     void (*run)(struct child *c);
-    DWORD exit_code;        /* the child's, when it ends itself */
     const char *log;        /* every provider call, in order, space-separated */
 };
 
@@ -154,24 +154,25 @@ static void run_two_threads(struct child *c)
     ok(second.store_saved_at_return, "the second DoFastShutdown returned before the store saved\n");
 }
 
-/* The client exits the hard way right after DoFastShutdown returns. */
+/* The client exits the hard way right after DoFastShutdown returns; its exit
+ * code is its failure count, as wait_child_process reads it. */
 static void run_then_terminate(struct child *c)
 {
     run_protocol(c);
-    TerminateProcess(GetCurrentProcess(), winetest_summary() ? 1 : 42);
+    TerminateProcess(GetCurrentProcess(), winetest_get_failures());
 }
 
 static void run_then_exit_process(struct child *c)
 {
     run_protocol(c);
-    ExitProcess(winetest_summary() ? 1 : 43);
+    ExitProcess(winetest_get_failures());
 }
 
 /* The baseline: without fast shutdown, a terminated client loses the data. */
 static void run_terminate_without_shutdown(struct child *c)
 {
     (void)c;
-    TerminateProcess(GetCurrentProcess(), winetest_summary() ? 1 : 44);
+    TerminateProcess(GetCurrentProcess(), winetest_get_failures());
 }
 
 #define XP(flags, saves) { L"xp", MAPI_TRANSPORT_PROVIDER, flags, saves }
@@ -181,35 +182,35 @@ static void run_terminate_without_shutdown(struct child *c)
 /* Providers are registered store first, transport last, so that the order
  * the subsystem calls them in is its own doing. */
 static const struct scenario scenarios[] = {
-    { "protocol", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_protocol, 0,
+    { "protocol", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_protocol,
       "xp.Q ab.Q ms.Q xp.N ab.N ms.N xp.D xp.saved ab.D ab.saved ms.D ms.saved" },
-    { "opted_out", NO_POLICY, { MS(0, FALSE), AB(TESTPROV_OPT_OUT, FALSE), XP(0, FALSE) }, run_refused, 0,
+    { "opted_out", NO_POLICY, { MS(0, FALSE), AB(TESTPROV_OPT_OUT, FALSE), XP(0, FALSE) }, run_refused,
       "xp.Q ab.Q ms.Q xp.Q ab.Q ms.Q xp.Q ab.Q ms.Q" },
-    { "disabled", 2, { MS(0, FALSE), AB(0, FALSE), XP(0, FALSE) }, run_refused, 0, "" },
+    { "disabled", 2, { MS(0, FALSE), AB(0, FALSE), XP(0, FALSE) }, run_refused, "" },
     { "option1_no_interface", 1, { MS(0, FALSE), AB(TESTPROV_NO_INTERFACE, FALSE), XP(0, FALSE) },
-      run_refused, 0, "xp.Q ms.Q xp.Q ms.Q xp.Q ms.Q" },
-    { "option1_all_opt_in", 1, { MS(TESTPROV_QUERY_S_FALSE, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_protocol, 0,
+      run_refused, "xp.Q ms.Q xp.Q ms.Q xp.Q ms.Q" },
+    { "option1_all_opt_in", 1, { MS(TESTPROV_QUERY_S_FALSE, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_protocol,
       "xp.Q ab.Q ms.Q xp.N ab.N ms.N xp.D xp.saved ab.D ab.saved ms.D ms.saved" },
-    { "option0_no_interface", 0, { MS(0, TRUE), AB(TESTPROV_NO_INTERFACE, FALSE), XP(0, TRUE) }, run_protocol, 0,
+    { "option0_no_interface", 0, { MS(0, TRUE), AB(TESTPROV_NO_INTERFACE, FALSE), XP(0, TRUE) }, run_protocol,
       "xp.Q ms.Q xp.N ms.N xp.D xp.saved ms.D ms.saved" },
     { "errors", NO_POLICY, { MS(0, TRUE), AB(TESTPROV_FAIL_DO_FAST, TRUE), XP(TESTPROV_FAIL_NOTIFY, TRUE) },
-      run_errors, 0, "xp.Q ab.Q ms.Q xp.N ab.N ms.N xp.D xp.saved ab.D ab.saved ms.D ms.saved" },
-    { "do_fast_only", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_do_fast_only, 0,
+      run_errors, "xp.Q ab.Q ms.Q xp.N ab.N ms.N xp.D xp.saved ab.D ab.saved ms.D ms.saved" },
+    { "do_fast_only", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_do_fast_only,
       "xp.Q ab.Q ms.Q xp.N ab.N ms.N xp.D xp.saved ab.D ab.saved ms.D ms.saved" },
-    { "notify_twice", NO_POLICY, { MS(0, TRUE), XP(0, TRUE) }, run_notify_twice, 0,
+    { "notify_twice", NO_POLICY, { MS(0, TRUE), XP(0, TRUE) }, run_notify_twice,
       "xp.Q ms.Q xp.N ms.N xp.D xp.saved ms.D ms.saved" },
-    { "reentrant", NO_POLICY, { MS(0, TRUE), AB(TESTPROV_REENTER, TRUE), XP(0, TRUE) }, run_protocol, 0,
+    { "reentrant", NO_POLICY, { MS(0, TRUE), AB(TESTPROV_REENTER, TRUE), XP(0, TRUE) }, run_protocol,
       "xp.Q ab.Q ab.reenter=0x80004005,0x80004005,0x80004005 ms.Q "
       "xp.N ab.N ab.reenter=0x80004005,0x80004005,0x80004005 ms.N "
       "xp.D xp.saved ab.D ab.reenter=0x80004005,0x80004005,0x80004005 ab.saved ms.D ms.saved" },
-    { "two_threads", NO_POLICY, { XP(0, TRUE), MS(TESTPROV_SLOW_DO_FAST, TRUE) }, run_two_threads, 0,
+    { "two_threads", NO_POLICY, { XP(0, TRUE), MS(TESTPROV_SLOW_DO_FAST, TRUE) }, run_two_threads,
       "xp.Q ms.Q xp.N ms.N xp.D xp.saved ms.D ms.saved" },
-    { "terminate", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_then_terminate, 42,
+    { "terminate", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_then_terminate,
       "xp.Q ab.Q ms.Q xp.N ab.N ms.N xp.D xp.saved ab.D ab.saved ms.D ms.saved" },
-    { "exit_process", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_then_exit_process, 43,
+    { "exit_process", NO_POLICY, { MS(0, TRUE), AB(0, TRUE), XP(0, TRUE) }, run_then_exit_process,
       "xp.Q ab.Q ms.Q xp.N ab.N ms.N xp.D xp.saved ab.D ab.saved ms.D ms.saved" },
     { "terminate_without_shutdown", NO_POLICY, { MS(0, FALSE), AB(0, FALSE), XP(0, FALSE) },
-      run_terminate_without_shutdown, 44, "" },
+      run_terminate_without_shutdown, "" },
 };
 
 static const struct scenario *current;
@@ -218,7 +219,7 @@ static void log_path(const struct scenario *s, WCHAR *path)
 {
     WCHAR file[MAX_PATH];
 
-    _snwprintf(file, ARRAYSIZE(file), L"phases-%hs.log", s->name);
+    _snwprintf(file, ARRAY_SIZE(file), L"phases-%hs.log", s->name);
     test_file_path(file, path, MAX_PATH);
 }
 
@@ -226,8 +227,22 @@ static void data_path(const struct scenario *s, const struct provider_spec *p, W
 {
     WCHAR file[MAX_PATH];
 
-    _snwprintf(file, ARRAYSIZE(file), L"phases-%hs-%ls.dat", s->name, p->name);
+    _snwprintf(file, ARRAY_SIZE(file), L"phases-%hs-%ls.dat", s->name, p->name);
     test_file_path(file, path, MAX_PATH);
+}
+
+/* The child's first line in the log: proof that it ran, whatever it did. */
+static void log_child_started(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_ALWAYS,
+                              FILE_ATTRIBUTE_NORMAL, NULL);
+    DWORD written;
+
+    ok(file != INVALID_HANDLE_VALUE, "opening the log: %lu\n", GetLastError());
+    if (file == INVALID_HANDLE_VALUE)
+        return;
+    WriteFile(file, "child\n", 6, &written, NULL);
+    CloseHandle(file);
 }
 
 static BOOL log_contains(const char *needle)
@@ -251,6 +266,7 @@ static void child(const struct scenario *s)
     if (!c.client || !c.host)
         return;
     log_path(s, log);
+    log_child_started(log);
     for (int i = 0; i < MAX_PROVIDERS && s->providers[i].name; i++) {
         ULONG cookie = 0;
         HRESULT hr;
@@ -268,12 +284,11 @@ static void child(const struct scenario *s)
     IMAPIClientShutdown_Release(c.client);
 }
 
-static void check_outcome(const struct scenario *s, DWORD code)
+static void check_outcome(const struct scenario *s)
 {
     WCHAR path[MAX_PATH];
     char text[4096], expected[4096];
 
-    ok(code == s->exit_code, "%s: child exit code %#lx, expected %#lx\n", s->name, code, s->exit_code);
     log_path(s, path);
     if (read_text_file(path, text, sizeof(text)) < 0)
         text[0] = 0;
@@ -282,7 +297,7 @@ static void check_outcome(const struct scenario *s, DWORD code)
             *c = ' ';
     if (text[0])
         text[strlen(text) - 1] = 0; /* the last line's newline */
-    strcpy(expected, s->log);
+    snprintf(expected, sizeof(expected), "child%s%s", s->log[0] ? " " : "", s->log);
     ok(!strcmp(text, expected), "%s: providers were told\n  \"%s\"\nexpected\n  \"%s\"\n", s->name, text, expected);
 
     for (int i = 0; i < MAX_PROVIDERS && s->providers[i].name; i++) {
@@ -313,30 +328,37 @@ static void remove_files(const struct scenario *s)
 
 START_TEST(phases)
 {
-    char **argv;
-    int argc = winetest_get_mainargs(&argv);
+    int argc;
+    char **args = child_args(&argc);
 
-    if (argc >= 1) {
-        for (unsigned i = 0; i < ARRAYSIZE(scenarios); i++)
-            if (!strcmp(argv[0], scenarios[i].name))
+    if (args) {
+        BOOL found = FALSE;
+
+        for (unsigned i = 0; i < ARRAY_SIZE(scenarios); i++) {
+            if (!strcmp(args[0], scenarios[i].name)) {
+                found = TRUE;
                 child(&scenarios[i]);
+            }
+        }
+        ok(found, "no scenario named %s\n", args[0]);
         return;
     }
 
     if (!register_for_tests())
         return;
-    for (unsigned i = 0; i < ARRAYSIZE(scenarios); i++) {
+    for (unsigned i = 0; i < ARRAY_SIZE(scenarios); i++) {
         const struct scenario *s = &scenarios[i];
-        DWORD code;
 
         clear_policies();
         if (s->policy != NO_POLICY)
             set_behavior(USER_POLICY, L"16.0", s->policy);
         remove_files(s);
-        code = winetest_run_child(s->name, 60000);
-        check_outcome(s, code);
+        winetest_push_context("%s", s->name);
+        run_child(s->name);
+        check_outcome(s);
+        winetest_pop_context();
         remove_files(s);
     }
     clear_policies();
-    unregister_after_tests();
+    restore_registration();
 }

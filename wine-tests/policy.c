@@ -1,8 +1,9 @@
 /* FastShutdownBehavior read from a real registry at every QueryFastShutdown:
  * the four places, their precedence, the Office versions, malformed values. */
+#define COBJMACROS
 #include "debug_output.h"
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <string.h>
 
@@ -124,7 +125,7 @@ static void test_malformed_values_are_skipped(void)
         { REG_MULTI_SZ, L"2\0", sizeof(L"2\0"), "REG_MULTI_SZ" },
     };
 
-    for (unsigned i = 0; i < ARRAYSIZE(bad); i++) {
+    for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
         clear_policies();
         /* The bad value stands first; the search must go on to the next place. */
         set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_POLICY_VALUE, bad[i].type, bad[i].data, bad[i].size);
@@ -256,6 +257,6 @@ START_TEST(policy)
         IMAPIShutdownHost_Release(host);
     if (client)
         IMAPIClientShutdown_Release(client);
-    unregister_after_tests();
+    restore_registration();
     CoUninitialize();
 }

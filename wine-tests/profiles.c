@@ -3,10 +3,11 @@
  * provider DLLs loaded or not, and corrupted sections. Each case runs in its
  * own child process: the subsystem is one per process and keeps what was
  * attached. */
+#define COBJMACROS
 #include "debug_output.h"
 #include "profile_writer.h"
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,12 +59,10 @@ static const char *told(void)
     return text;
 }
 
+/* testprov.dll under the name a profile gives it (TESTXP.DLL is testxp32.dll). */
 static void load(const WCHAR *dll)
 {
-    WCHAR path[MAX_PATH];
-
-    test_file_path(dll, path, ARRAYSIZE(path));
-    ok(LoadLibraryW(path) != NULL, "LoadLibrary(%ls): %lu\n", dll, GetLastError());
+    load_testprov_as(dll);
 }
 
 /* Outlook 2016's layout: two services; the profile orders the providers,
@@ -96,7 +95,7 @@ static void case_outlook_16_order(void)
 {
     HRESULT hr;
 
-    register_providers(outlook_providers, ARRAYSIZE(outlook_providers));
+    register_providers(outlook_providers, ARRAY_SIZE(outlook_providers));
     hr = IMAPIShutdownHost_AttachProfile(host, L"Outlook");
     ok(hr == S_OK, "AttachProfile(Outlook): %#lx\n", hr);
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
@@ -110,7 +109,7 @@ static void case_outlook_15_default(void)
 
     hr = IMAPIShutdownHost_AttachProfile(host, NULL);
     ok(hr == S_OK, "AttachProfile(default, 15.0): %#lx\n", hr);
-    register_providers(outlook_providers, ARRAYSIZE(outlook_providers));
+    register_providers(outlook_providers, ARRAY_SIZE(outlook_providers));
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
     ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
     ok(!strcmp(told(), "xp2.Q xp1.Q ms2.Q ms1.Q stranger.Q"), "profile order: got \"%s\"\n", told());
@@ -124,7 +123,7 @@ static void case_legacy_string8(void)
     };
     HRESULT hr;
 
-    register_providers(providers, ARRAYSIZE(providers));
+    register_providers(providers, ARRAY_SIZE(providers));
     hr = IMAPIShutdownHost_AttachProfile(host, L"Legacy");
     ok(hr == S_OK, "AttachProfile(Legacy): %#lx\n", hr);
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
@@ -143,7 +142,7 @@ static void case_option1_loaded_unregistered(void)
     HMODULE module;
     HRESULT hr;
 
-    register_providers(providers, ARRAYSIZE(providers));
+    register_providers(providers, ARRAY_SIZE(providers));
     load(L"testxp32.dll");
     hr = IMAPIShutdownHost_AttachProfile(host, L"Outlook");
     ok(hr == S_OK, "AttachProfile: %#lx\n", hr);
@@ -167,7 +166,7 @@ static void case_option1_loaded_unregistered(void)
             { L"ms1", MS1, MAPI_STORE_PROVIDER }, { L"ms2", MS2, MAPI_STORE_PROVIDER },
         };
 
-        register_providers(stores, ARRAYSIZE(stores));
+        register_providers(stores, ARRAY_SIZE(stores));
     }
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
     ok(hr == S_OK, "with every loaded section registered: %#lx\n", hr);
@@ -180,7 +179,7 @@ static void case_option0_loaded_unregistered(void)
     static const struct registered providers[] = { { L"xp1", XP1, MAPI_TRANSPORT_PROVIDER } };
     HRESULT hr;
 
-    register_providers(providers, ARRAYSIZE(providers));
+    register_providers(providers, ARRAY_SIZE(providers));
     load(L"testms32.dll");
     hr = IMAPIShutdownHost_AttachProfile(host, L"Outlook");
     ok(hr == S_OK, "AttachProfile: %#lx\n", hr);
@@ -195,7 +194,7 @@ static void case_corrupted(void)
     const char *text;
     HRESULT hr;
 
-    register_providers(providers, ARRAYSIZE(providers));
+    register_providers(providers, ARRAY_SIZE(providers));
     load(L"testms32.dll");
     debug_output_start();
     hr = IMAPIShutdownHost_AttachProfile(host, L"Broken");
@@ -226,12 +225,12 @@ static void case_many_sections(void)
 
     for (int i = 149; i >= 0; i--) {
         snprintf(uids[i], sizeof(uids[i]), "e%031x", i);
-        _snwprintf(names[i], ARRAYSIZE(names[i]), L"p%d", i);
+        _snwprintf(names[i], ARRAY_SIZE(names[i]), L"p%d", i);
         providers[149 - i] = (struct registered){ names[i], uids[i], MAPI_STORE_PROVIDER };
     }
     for (int i = 0; i < 150; i++)
         snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%sp%d.Q", i ? " " : "", i);
-    register_providers(providers, ARRAYSIZE(providers));
+    register_providers(providers, ARRAY_SIZE(providers));
     hr = IMAPIShutdownHost_AttachProfile(host, L"Many");
     ok(hr == S_OK, "AttachProfile(Many): %#lx\n", hr);
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
@@ -296,34 +295,37 @@ static void write_profiles(void)
 
 START_TEST(profiles)
 {
-    char **argv;
-    int argc = winetest_get_mainargs(&argv);
+    int argc;
+    char **args = child_args(&argc);
 
-    test_file_path(L"profiles.log", log_file, ARRAYSIZE(log_file));
-    if (argc >= 1) {
+    test_file_path(L"profiles.log", log_file, ARRAY_SIZE(log_file));
+    if (args) {
+        BOOL found = FALSE;
+
         CoInitializeEx(NULL, COINIT_MULTITHREADED);
         client = create_client_shutdown();
         host = create_shutdown_host();
-        for (unsigned i = 0; client && host && i < ARRAYSIZE(cases); i++)
-            if (!strcmp(argv[0], cases[i].name))
+        for (unsigned i = 0; client && host && i < ARRAY_SIZE(cases); i++) {
+            if (!strcmp(args[0], cases[i].name)) {
+                found = TRUE;
                 cases[i].run();
+            }
+        }
+        ok(found, "no case named %s\n", args[0]);
         return;
     }
 
     if (!register_for_tests())
         return;
     write_profiles();
-    for (unsigned i = 0; i < ARRAYSIZE(cases); i++) {
-        DWORD code;
-
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
         clear_policies();
         set_behavior(MACHINE_POLICY, L"16.0", cases[i].policy);
         DeleteFileW(log_file);
-        code = winetest_run_child(cases[i].name, 60000);
-        ok(code == 0, "%s: child exit code %lu\n", cases[i].name, code);
+        run_child(cases[i].name);
     }
     DeleteFileW(log_file);
     delete_all_profiles();
     clear_policies();
-    unregister_after_tests();
+    restore_registration();
 }

@@ -4,8 +4,9 @@
  * moments. The proof hooks the real mapishut.dll's imports (its import
  * address table) and counts every call to an allocator or a registry
  * function, in a child process per case. */
+#define COBJMACROS
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <string.h>
 
@@ -72,7 +73,7 @@ static int hook_imports(HMODULE module)
             if (IMAGE_SNAP_BY_ORDINAL(names->u1.Ordinal))
                 continue;
             name = (const char *)((IMAGE_IMPORT_BY_NAME *)(base + names->u1.AddressOfData))->Name;
-            for (unsigned h = 0; h < ARRAYSIZE(hooks); h++) {
+            for (unsigned h = 0; h < ARRAY_SIZE(hooks); h++) {
                 DWORD old;
 
                 if (strcmp(name, hooks[h].name))
@@ -98,7 +99,7 @@ static void child(const char *which)
     HRESULT notify, do_fast;
     int hooked;
 
-    test_file_path(L"mapishut.dll", path, ARRAYSIZE(path));
+    mapishut_dll_path(path, ARRAY_SIZE(path));
     module = LoadLibraryW(path);
     hooked = hook_imports(module);
     ok(hooked >= 5, "only %d imports hooked\n", hooked);
@@ -143,24 +144,21 @@ START_TEST(quiet)
     static const struct { const char *name; DWORD timeout_ms; } cases[] = {
         { "protocol", 0 }, { "protocol", 250 }, { "no_query", 0 },
     };
-    char **argv;
-    int argc = winetest_get_mainargs(&argv);
+    int argc;
+    char **args = child_args(&argc);
 
-    if (argc >= 1) {
-        child(argv[0]);
+    if (args) {
+        child(args[0]);
         return;
     }
     if (!register_for_tests())
         return;
-    for (unsigned i = 0; i < ARRAYSIZE(cases); i++) {
-        DWORD code;
-
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
         clear_policies();
         if (cases[i].timeout_ms)
             set_policy_value(USER_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &cases[i].timeout_ms, 4);
-        code = winetest_run_child(cases[i].name, 60000);
-        ok(code == 0, "%s, deadline %lu ms: child exit code %lu\n", cases[i].name, cases[i].timeout_ms, code);
+        run_child(cases[i].name);
     }
     clear_policies();
-    unregister_after_tests();
+    restore_registration();
 }

@@ -1,26 +1,96 @@
 /* Registration through the real regsvr32, checked with the registry API:
  * per machine, per user, and /u removing exactly what was written. */
+#define COBJMACROS
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <stdio.h>
 
-#define CLSID_KEY   L"Software\\Classes\\CLSID\\{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}"
+#define CLSID_KEY   MAPISHUT_CLSID_KEY
 #define LIBID_KEY   L"Software\\Classes\\TypeLib\\{834D235D-D9F1-4024-B58F-86E7F9E39ED8}"
+#define PROGID_KEY  L"Software\\Classes\\MAPIShutdown.Subsystem.1"
+#define VIPROGID_KEY L"Software\\Classes\\MAPIShutdown.Subsystem"
 #ifdef _WIN64
 #define TLB_PLATFORM L"win64"
 #else
 #define TLB_PLATFORM L"win32"
 #endif
 
-static BOOL key_exists(HKEY root, const WCHAR *path)
+/* The full path of the DLL under test, as its registration writes it. */
+static void module_path(WCHAR *path, DWORD size)
 {
-    HKEY key;
+    WCHAR dll[MAX_PATH];
+    HMODULE module;
 
-    if (RegOpenKeyExW(root, path, 0, KEY_READ, &key) != ERROR_SUCCESS)
-        return FALSE;
-    RegCloseKey(key);
-    return TRUE;
+    mapishut_dll_path(dll, ARRAY_SIZE(dll));
+    module = LoadLibraryW(dll);
+    path[0] = 0;
+    if (module) {
+        GetModuleFileNameW(module, path, size);
+        FreeLibrary(module);
+    }
+}
+
+/* --- what the test found, put back at the end ------------------------------ */
+
+/* Registration is prefix-wide: the keys this test rewrites are copied aside
+ * first and copied back afterwards, exactly as they were. */
+#define BACKUP_KEY L"Software\\mapishut-tests\\registration-backup"
+
+static const struct {
+    HKEY root;
+    const WCHAR *path, *backup;
+} saved_keys[] = {
+    { HKEY_LOCAL_MACHINE, CLSID_KEY, L"machine-clsid" },
+    { HKEY_LOCAL_MACHINE, LIBID_KEY, L"machine-typelib" },
+    { HKEY_LOCAL_MACHINE, PROGID_KEY, L"machine-progid" },
+    { HKEY_LOCAL_MACHINE, VIPROGID_KEY, L"machine-viprogid" },
+    { HKEY_CURRENT_USER, CLSID_KEY, L"user-clsid" },
+    { HKEY_CURRENT_USER, LIBID_KEY, L"user-typelib" },
+    { HKEY_CURRENT_USER, PROGID_KEY, L"user-progid" },
+    { HKEY_CURRENT_USER, VIPROGID_KEY, L"user-viprogid" },
+};
+
+static void copy_tree(HKEY from_root, const WCHAR *from, HKEY to_root, const WCHAR *to)
+{
+    HKEY source, target;
+    LSTATUS status;
+
+    if (RegOpenKeyExW(from_root, from, 0, KEY_READ, &source) != ERROR_SUCCESS)
+        return;
+    status = RegCreateKeyExW(to_root, to, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &target, NULL);
+    if (status == ERROR_SUCCESS) {
+        status = RegCopyTreeW(source, NULL, target);
+        RegCloseKey(target);
+    }
+    RegCloseKey(source);
+    ok(status == ERROR_SUCCESS, "copying %ls to %ls: %ld\n", from, to, status);
+}
+
+static void save_registration(void)
+{
+    RegDeleteTreeW(HKEY_CURRENT_USER, BACKUP_KEY);
+    for (unsigned i = 0; i < ARRAY_SIZE(saved_keys); i++) {
+        WCHAR backup[256];
+
+        _snwprintf(backup, ARRAY_SIZE(backup), L"%ls\\%ls", BACKUP_KEY, saved_keys[i].backup);
+        copy_tree(saved_keys[i].root, saved_keys[i].path, HKEY_CURRENT_USER, backup);
+    }
+}
+
+static void restore_saved_registration(void)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(saved_keys); i++) {
+        WCHAR backup[256];
+
+        _snwprintf(backup, ARRAY_SIZE(backup), L"%ls\\%ls", BACKUP_KEY, saved_keys[i].backup);
+        RegDeleteTreeW(saved_keys[i].root, saved_keys[i].path);
+        RegDeleteKeyW(saved_keys[i].root, saved_keys[i].path);
+        copy_tree(HKEY_CURRENT_USER, backup, saved_keys[i].root, saved_keys[i].path);
+    }
+    RegDeleteTreeW(HKEY_CURRENT_USER, BACKUP_KEY);
+    RegDeleteKeyW(HKEY_CURRENT_USER, BACKUP_KEY);
+    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\mapishut-tests");
 }
 
 static BOOL read_string(HKEY root, const WCHAR *path, const WCHAR *name, WCHAR *value, DWORD chars)
@@ -59,22 +129,22 @@ static void check_registered(HKEY root, const char *where)
 {
     WCHAR dll[MAX_PATH], value[MAX_PATH];
 
-    test_file_path(L"mapishut.dll", dll, ARRAYSIZE(dll));
-    ok(read_string(root, CLSID_KEY L"\\InprocServer32", NULL, value, ARRAYSIZE(value)),
+    module_path(dll, ARRAY_SIZE(dll));
+    ok(read_string(root, CLSID_KEY L"\\InprocServer32", NULL, value, ARRAY_SIZE(value)),
        "%s: no InprocServer32\n", where);
     ok(!lstrcmpiW(value, dll), "%s: InprocServer32 is %ls, expected %ls\n", where, value, dll);
-    ok(read_string(root, CLSID_KEY L"\\InprocServer32", L"ThreadingModel", value, ARRAYSIZE(value)) &&
+    ok(read_string(root, CLSID_KEY L"\\InprocServer32", L"ThreadingModel", value, ARRAY_SIZE(value)) &&
        !lstrcmpW(value, L"Both"), "%s: ThreadingModel is \"%ls\", expected Both\n", where, value);
-    ok(read_string(root, CLSID_KEY L"\\ProgID", NULL, value, ARRAYSIZE(value)) &&
+    ok(read_string(root, CLSID_KEY L"\\ProgID", NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpW(value, L"MAPIShutdown.Subsystem.1"), "%s: ProgID is \"%ls\"\n", where, value);
-    ok(read_string(root, CLSID_KEY L"\\VersionIndependentProgID", NULL, value, ARRAYSIZE(value)) &&
+    ok(read_string(root, CLSID_KEY L"\\VersionIndependentProgID", NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpW(value, L"MAPIShutdown.Subsystem"), "%s: VersionIndependentProgID is \"%ls\"\n", where, value);
-    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem.1\\CLSID", NULL, value, ARRAYSIZE(value)) &&
+    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem.1\\CLSID", NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpW(value, L"{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}"),
        "%s: MAPIShutdown.Subsystem.1\\CLSID is \"%ls\"\n", where, value);
-    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem\\CurVer", NULL, value, ARRAYSIZE(value)) &&
+    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem\\CurVer", NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpW(value, L"MAPIShutdown.Subsystem.1"), "%s: CurVer is \"%ls\"\n", where, value);
-    ok(read_string(root, LIBID_KEY L"\\1.0\\0\\" TLB_PLATFORM, NULL, value, ARRAYSIZE(value)) &&
+    ok(read_string(root, LIBID_KEY L"\\1.0\\0\\" TLB_PLATFORM, NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpiW(value, dll), "%s: type library path is \"%ls\"\n", where, value);
 }
 
@@ -204,7 +274,7 @@ static void test_dll_install_arguments(void)
     HMODULE module;
     HRESULT hr;
 
-    test_file_path(L"mapishut.dll", dll, ARRAYSIZE(dll));
+    mapishut_dll_path(dll, ARRAY_SIZE(dll));
     module = LoadLibraryW(dll);
     ok(module != NULL, "LoadLibrary(mapishut.dll): %lu\n", GetLastError());
     if (!module)
@@ -239,7 +309,7 @@ static void test_type_library_is_embedded(void)
     TLIBATTR *attr;
     HRESULT hr;
 
-    test_file_path(L"mapishut.dll", dll, ARRAYSIZE(dll));
+    module_path(dll, ARRAY_SIZE(dll));
     hr = LoadTypeLibEx(dll, REGKIND_NONE, &typelib);
     ok(hr == S_OK, "LoadTypeLibEx(mapishut.dll): %#lx\n", hr);
     if (!typelib)
@@ -263,7 +333,9 @@ static void test_type_library_is_embedded(void)
 START_TEST(registration)
 {
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    /* Start clean: an earlier interrupted run may have left a registration. */
+    /* Start clean (in Wine's tree the builtin is registered), and leave the
+     * prefix as it was found. */
+    save_registration();
     run_regsvr32(L"/s /u");
     run_regsvr32(L"/s /u /n /i:user");
 
@@ -271,5 +343,7 @@ START_TEST(registration)
     test_per_machine();
     test_per_user();
     test_dll_install_arguments();
+
+    restore_saved_registration();
     CoUninitialize();
 }

@@ -4,8 +4,9 @@
  * told each notification exactly once, no DoFastShutdown returns before the
  * slow store has saved, a provider calling back from inside its notification
  * is refused at once, and nothing deadlocks (the parent bounds each round). */
+#define COBJMACROS
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -96,7 +97,7 @@ static void round_child(void)
     host = create_shutdown_host();
     if (!client || !host)
         return;
-    for (unsigned i = 0; i < ARRAYSIZE(fixed); i++) {
+    for (unsigned i = 0; i < ARRAY_SIZE(fixed); i++) {
         IUnknown *provider = make_provider(fixed[i].name, fixed[i].flags, log_file, i == 0 ? data_file : NULL);
         ULONG cookie;
 
@@ -118,7 +119,7 @@ static void round_child(void)
     ok(!early_returns, "%ld DoFastShutdown calls returned before the store had saved\n", early_returns);
     ok(!unexpected, "%ld calls returned something unexpected\n", unexpected);
     read_text_file(log_file, text, sizeof(text));
-    for (unsigned i = 0; i < ARRAYSIZE(fixed); i++) {
+    for (unsigned i = 0; i < ARRAY_SIZE(fixed); i++) {
         char n[16], d[16];
 
         snprintf(n, sizeof(n), "%ls.N\n", fixed[i].name);
@@ -135,13 +136,14 @@ static void round_child(void)
 
 START_TEST(stress)
 {
-    char **argv;
-    int argc = winetest_get_mainargs(&argv);
+    int argc;
+    char **args = child_args(&argc);
     DWORD start;
 
-    test_file_path(L"stress.log", log_file, ARRAYSIZE(log_file));
-    test_file_path(L"stress-ms.dat", data_file, ARRAYSIZE(data_file));
-    if (argc >= 1) {
+    test_file_path(L"stress.log", log_file, ARRAY_SIZE(log_file));
+    test_file_path(L"stress-ms.dat", data_file, ARRAY_SIZE(data_file));
+    if (args) {
+        ok(!strcmp(args[0], "round"), "unknown child %s\n", args[0]);
         round_child();
         return;
     }
@@ -150,15 +152,14 @@ START_TEST(stress)
     clear_policies();
     start = GetTickCount();
     for (int round = 0; round < ROUNDS; round++) {
-        DWORD code;
-
         DeleteFileW(log_file);
         DeleteFileW(data_file);
-        code = winetest_run_child("round", 60000);
-        ok(code == 0, "round %d: child exit code %#lx (a failure, a crash or a deadlock)\n", round, code);
+        winetest_push_context("round %d", round);
+        run_child("round");
+        winetest_pop_context();
     }
     trace("%d rounds of %d threads in %lu ms\n", ROUNDS, THREADS, GetTickCount() - start);
     DeleteFileW(log_file);
     DeleteFileW(data_file);
-    unregister_after_tests();
+    restore_registration();
 }

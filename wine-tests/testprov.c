@@ -1,4 +1,9 @@
-/* testprov.dll: see testprov.h. */
+/* testprov.dll: see testprov.h. A test DLL the way Wine's tests have them:
+ * built apart from the tests and embedded in them as a TESTDLL resource. */
+#pragma makedep testdll
+
+#define COBJMACROS
+#define CONST_VTABLE
 #include "testprov.h"
 #include "mapishut.h"
 
@@ -217,11 +222,11 @@ HRESULT WINAPI testprov_create(const WCHAR *name, DWORD flags, const WCHAR *log_
     p->refs = 1;
     p->flags = flags;
     p->creator_thread = GetCurrentThreadId();
-    lstrcpynW(p->name, name, ARRAYSIZE(p->name));
+    lstrcpynW(p->name, name, (int)(sizeof(p->name) / sizeof(p->name[0])));
     if (log_path)
-        lstrcpynW(p->log_path, log_path, ARRAYSIZE(p->log_path));
+        lstrcpynW(p->log_path, log_path, (int)(sizeof(p->log_path) / sizeof(p->log_path[0])));
     if (data_path)
-        lstrcpynW(p->data_path, data_path, ARRAYSIZE(p->data_path));
+        lstrcpynW(p->data_path, data_path, (int)(sizeof(p->data_path) / sizeof(p->data_path[0])));
     for (size_t i = 0; i < sizeof(p->dirty); i++)
         p->dirty[i] = (BYTE)(i * 7 + name[0]);
     *out = &p->IUnknown_iface;

@@ -1,7 +1,8 @@
 /* mapishut.exe, run as an administrator would: its output and exit codes. */
+#define COBJMACROS
 #include "profile_writer.h"
 #include "support.h"
-#include "test.h"
+#include "wine/test.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,10 +20,13 @@ static DWORD run_tool(const char *args)
     DWORD code = (DWORD)-1;
     HANDLE file;
 
-    test_file_path(L"mapishut.exe", exe, ARRAYSIZE(exe));
-    test_file_path(L"tool-output.txt", out_path, ARRAYSIZE(out_path));
+    /* Beside the tests when it was built there, else on the search path. */
+    test_file_path(L"mapishut.exe", exe, ARRAY_SIZE(exe));
+    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
+        lstrcpyW(exe, L"mapishut.exe");
+    test_file_path(L"tool-output.txt", out_path, ARRAY_SIZE(out_path));
     file = CreateFileW(out_path, GENERIC_WRITE, FILE_SHARE_READ, &inherit, CREATE_ALWAYS, 0, NULL);
-    _snwprintf(command, ARRAYSIZE(command), L"\"%ls\" %hs", exe, args);
+    _snwprintf(command, ARRAY_SIZE(command), L"\"%ls\" %hs", exe, args);
     startup.dwFlags = STARTF_USESTDHANDLES;
     startup.hStdOutput = file;
     startup.hStdError = file;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROVIDER_NOT_IN_PROFILE UINT32_MAX
+#define PROVIDER_NOT_IN_PROFILE UINT64_MAX
 
 struct provider {
     uint32_t cookie;
@@ -16,7 +16,7 @@ struct provider {
     bool has_section_uid;
     uint8_t section_uid[16];
     void *shutdown;             /* its IMAPIProviderShutdown, or NULL: it has none */
-    uint32_t profile_order;     /* PROVIDER_NOT_IN_PROFILE until a profile places it */
+    uint64_t profile_order;     /* PROVIDER_NOT_IN_PROFILE until a profile places it */
     uint32_t registration;      /* registration sequence number */
     bool told_notify;           /* each notification at most once */
     bool told_do_fast;

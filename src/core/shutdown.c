@@ -34,20 +34,24 @@ void shutdown_free(struct shutdown *s)
 
 enum gate {
     GATE_ENTERED,
-    GATE_REFUSED,           /* a caller already inside, or DoFastShutdown has run */
+    GATE_REFUSED,           /* a caller already inside, a stranger, or DoFastShutdown has run */
     GATE_JOINED_DO_FAST,    /* a DoFastShutdown waited for another one to finish */
 };
 
 /* Take the gate, waiting for another thread's phase to end. A caller already
- * inside (a provider calling back) is refused at once, and so is everyone
- * after DoFastShutdown, except a DoFastShutdown that waited for another one:
- * the exit it asked for has been prepared, and it gets that call's result. */
-static enum gate gate_enter(struct shutdown *s, bool do_fast)
+ * inside (a provider calling back) is refused at once, and so is a provider
+ * the deadline abandoned, whatever thread it runs on; so is everyone after
+ * DoFastShutdown, except a DoFastShutdown that waited for another one: the
+ * exit it asked for has been prepared, and it gets that call's result. */
+static enum gate gate_enter(struct shutdown *s, bool do_fast, int32_t *joined_result)
 {
-    uint32_t me = s->env.current_thread(s->env.ctx);
+    uint32_t me;
     bool waited_for_do_fast = false;
     enum gate gate;
 
+    if (s->env.caller_is_abandoned(s->env.ctx))
+        return GATE_REFUSED;
+    me = s->env.current_thread(s->env.ctx);
     s->env.lock(s->env.ctx);
     for (;;) {
         if (s->busy && s->busy_thread == me) {
@@ -56,6 +60,8 @@ static enum gate gate_enter(struct shutdown *s, bool do_fast)
         }
         if (s->done) {
             gate = do_fast && waited_for_do_fast ? GATE_JOINED_DO_FAST : GATE_REFUSED;
+            if (joined_result)
+                *joined_result = s->done_result;
             break;
         }
         if (!s->busy) {
@@ -75,6 +81,18 @@ static enum gate gate_enter(struct shutdown *s, bool do_fast)
 static void gate_leave(struct shutdown *s)
 {
     s->env.lock(s->env.ctx);
+    s->busy = false;
+    s->env.wake_all(s->env.ctx);
+    s->env.unlock(s->env.ctx);
+}
+
+/* The end of DoFastShutdown: from now on every call fails. Written under the
+ * lock, since callers outside the gate read it. */
+static void gate_leave_done(struct shutdown *s, int32_t result)
+{
+    s->env.lock(s->env.ctx);
+    s->done = true;
+    s->done_result = result;
     s->busy = false;
     s->env.wake_all(s->env.ctx);
     s->env.unlock(s->env.ctx);
@@ -208,7 +226,7 @@ int32_t shutdown_query(struct shutdown *s)
 {
     int32_t hr;
 
-    if (gate_enter(s, false) != GATE_ENTERED)
+    if (gate_enter(s, false, NULL) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
     hr = evaluate(s);
     gate_leave(s);
@@ -219,7 +237,7 @@ int32_t shutdown_notify(struct shutdown *s)
 {
     int32_t hr = SHUT_S_OK;
 
-    if (gate_enter(s, false) != GATE_ENTERED)
+    if (gate_enter(s, false, NULL) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
     /* Out of protocol: never tell providers of a shutdown that may not happen. */
     if (!s->query_ok)
@@ -232,50 +250,66 @@ int32_t shutdown_notify(struct shutdown *s)
 
 int32_t shutdown_do_fast(struct shutdown *s)
 {
-    int32_t hr = SHUT_S_OK;
+    int32_t hr = SHUT_S_OK, joined = SHUT_E_CALL_FAILED;
 
-    switch (gate_enter(s, true)) {
+    switch (gate_enter(s, true, &joined)) {
     case GATE_ENTERED:        break;
     case GATE_REFUSED:        return SHUT_E_CALL_FAILED;
-    case GATE_JOINED_DO_FAST: return s->done_result;
+    case GATE_JOINED_DO_FAST: return joined;
     }
     if (!s->query_ok)
         hr = evaluate(s);
-    if (hr == SHUT_S_OK) {
-        tell(s, PROVIDER_NOTIFY);
-        tell(s, PROVIDER_DO_FAST);
-        hr = s->errors ? SHUT_W_ERRORS_RETURNED : SHUT_S_OK;
-        s->done = true;
-        s->done_result = hr;
+    if (hr != SHUT_S_OK) {
+        gate_leave(s);
+        return hr;
     }
-    gate_leave(s);
+    tell(s, PROVIDER_NOTIFY);
+    tell(s, PROVIDER_DO_FAST);
+    hr = s->errors ? SHUT_W_ERRORS_RETURNED : SHUT_S_OK;
+    gate_leave_done(s, hr);
     return hr;
 }
 
-int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
-                          uint32_t resource_type, void *shutdown, uint32_t *cookie)
+struct registration {
+    const uint8_t *section_uid;
+    uint32_t resource_type;
+    void *provider;
+    uint32_t *cookie;
+};
+
+static int32_t register_gated(struct shutdown *s, void *arg)
 {
-    int32_t hr;
+    struct registration *r = arg;
+    void *shutdown = s->env.query_shutdown(s->env.ctx, r->provider);
+    const struct attached_section *a;
+    int32_t hr = provider_table_add(&s->providers, r->section_uid, r->resource_type, shutdown, r->cookie);
 
-    if (!provider_type_is_valid(resource_type))
-        return SHUT_E_INVALIDARG;
-    if (gate_enter(s, false) != GATE_ENTERED)
-        return SHUT_E_CALL_FAILED;
-    hr = provider_table_add(&s->providers, section_uid, resource_type, shutdown, cookie);
-    if (hr == SHUT_S_OK) {
-        const struct attached_section *a = section_uid ? find_attached(s, section_uid) : NULL;
-
-        if (a) {
-            for (size_t i = 0; i < s->providers.count; i++)
-                if (s->providers.items[i].cookie == *cookie)
-                    s->providers.items[i].profile_order = a->order;
-            provider_table_sort(&s->providers);
-        }
-        /* A newcomer was never asked: the next phase must ask again. */
-        s->query_ok = false;
+    if (hr != SHUT_S_OK) {
+        if (shutdown)
+            s->env.release_provider(s->env.ctx, shutdown);
+        return hr;
     }
-    gate_leave(s);
-    return hr;
+    a = r->section_uid ? find_attached(s, r->section_uid) : NULL;
+    if (a) {
+        for (size_t i = 0; i < s->providers.count; i++)
+            if (s->providers.items[i].cookie == *r->cookie)
+                s->providers.items[i].profile_order = a->order;
+        provider_table_sort(&s->providers);
+    }
+    /* A newcomer was never asked: the next phase must ask again. */
+    s->query_ok = false;
+    return SHUT_S_OK;
+}
+
+int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
+                          uint32_t resource_type, void *provider, uint32_t *cookie)
+{
+    struct registration r = { section_uid, resource_type, provider, cookie };
+
+    *cookie = 0;
+    if (!provider || !provider_type_is_valid(resource_type))
+        return SHUT_E_INVALIDARG;
+    return shutdown_run_gated(s, register_gated, &r);
 }
 
 int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
@@ -283,7 +317,7 @@ int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
     struct provider removed;
     int32_t hr;
 
-    if (gate_enter(s, false) != GATE_ENTERED)
+    if (gate_enter(s, false, NULL) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
     hr = provider_table_remove(&s->providers, cookie, &removed);
     gate_leave(s);
@@ -297,7 +331,7 @@ int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile)
 {
     struct attached_section *grown;
 
-    if (profile->provider_count > SIZE_MAX / sizeof(*grown) - s->section_count)
+    if (profile->provider_count > SIZE_MAX / sizeof(*grown) - s->section_count - 1)
         return SHUT_E_OUTOFMEMORY;
     grown = realloc(s->sections, (s->section_count + profile->provider_count + 1) * sizeof(*grown));
     if (!grown)
@@ -311,9 +345,12 @@ int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile)
             continue; /* attached with an earlier profile: its place stays */
         a = &s->sections[s->section_count++];
         a->section = *section;
-        a->order = s->profiles_attached * PROFILE_SECTIONS_MAX + (uint32_t)i;
+        a->order = s->next_order + i;
     }
+    s->next_order += profile->provider_count;
+    s->env.lock(s->env.ctx);
     s->profiles_attached++;
+    s->env.unlock(s->env.ctx);
     for (size_t i = 0; i < s->providers.count; i++) {
         struct provider *p = &s->providers.items[i];
         const struct attached_section *a = p->has_section_uid ? find_attached(s, p->section_uid) : NULL;
@@ -342,7 +379,7 @@ int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s,
 {
     int32_t hr;
 
-    if (gate_enter(s, false) != GATE_ENTERED)
+    if (gate_enter(s, false, NULL) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
     hr = fn(s, arg);
     gate_leave(s);
@@ -359,12 +396,27 @@ bool shutdown_is_done(struct shutdown *s)
     return done;
 }
 
-bool shutdown_is_idle(struct shutdown *s)
+bool shutdown_refuses_caller(struct shutdown *s)
 {
-    bool idle;
+    uint32_t me;
+    bool refused;
 
+    if (s->env.caller_is_abandoned(s->env.ctx))
+        return true;
+    me = s->env.current_thread(s->env.ctx);
     s->env.lock(s->env.ctx);
-    idle = !s->busy && !s->done && s->providers.count == 0;
+    refused = s->done || (s->busy && s->busy_thread == me);
     s->env.unlock(s->env.ctx);
-    return idle;
+    return refused;
+}
+
+bool shutdown_can_unload(struct shutdown *s)
+{
+    bool can;
+
+    /* With the lock held and the gate free, nobody can change the table. */
+    s->env.lock(s->env.ctx);
+    can = !s->busy && !s->done && !s->profiles_attached && s->providers.count == 0;
+    s->env.unlock(s->env.ctx);
+    return can;
 }

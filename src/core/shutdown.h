@@ -67,12 +67,18 @@ struct shutdown_env {
     void (*wait)(void *ctx);
     void (*wake_all)(void *ctx);
     uint32_t (*current_thread)(void *ctx);
+    /* Is the caller running inside a provider call the deadline abandoned?
+     * Such a caller is a stranger: refused at once, never let in the gate. */
+    bool (*caller_is_abandoned)(void *ctx);
     /* The rest is called unlocked. */
     void (*read_policy)(void *ctx, struct policy_decision *behavior, uint32_t *timeout_ms);
     /* With timeout_ms 0, on the caller's thread with no deadline. Otherwise
      * under that deadline; *outcome says whether the call returned. */
     int32_t (*call_provider)(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,
                              enum call_outcome *outcome);
+    /* The provider object's IMAPIProviderShutdown (a reference the core then
+     * owns), or NULL when it has none. Called with the gate held. */
+    void *(*query_shutdown)(void *ctx, void *provider);
     /* Is the section's DLL loaded in the process now? Must load nothing. */
     bool (*section_is_loaded)(void *ctx, const struct profile_provider *section);
     void (*release_provider)(void *ctx, void *shutdown);
@@ -82,7 +88,7 @@ struct shutdown_env {
 /* A provider section of an attached profile. */
 struct attached_section {
     struct profile_provider section;
-    uint32_t order;             /* attach order, then the profile's order */
+    uint64_t order;             /* attach order, then the profile's order */
 };
 
 struct shutdown {
@@ -90,17 +96,18 @@ struct shutdown {
     struct provider_table providers;
     struct attached_section *sections;
     size_t section_count;
-    unsigned profiles_attached;
+    uint64_t next_order;  /* 64 bits: attach after attach never wraps */
     /* Guarded by env.lock: */
     bool busy;
     uint32_t busy_thread;
     bool busy_do_fast;
+    bool done;            /* DoFastShutdown has run: everything fails from now on */
+    int32_t done_result;
+    unsigned profiles_attached;
     /* Only touched with the gate held: */
     bool query_ok;        /* the last evaluation said yes and nobody registered since */
     bool errors;          /* a provider failed a notification */
     uint32_t timeout_ms;  /* ProviderTimeoutMs as the last evaluation read it */
-    bool done;            /* DoFastShutdown has run: everything fails from now on */
-    int32_t done_result;
 };
 
 void shutdown_init(struct shutdown *s, const struct shutdown_env *env);
@@ -111,10 +118,12 @@ int32_t shutdown_query(struct shutdown *s);
 int32_t shutdown_notify(struct shutdown *s);
 int32_t shutdown_do_fast(struct shutdown *s);
 
-/* shutdown may be NULL: a provider without IMAPIProviderShutdown. On success
- * the core owns the shutdown reference; on failure the caller keeps it. */
+/* provider is the provider object; with the gate held, the core asks it for
+ * its IMAPIProviderShutdown (env.query_shutdown), so that nothing touches a
+ * provider once DoFastShutdown has run. A provider without the interface is
+ * kept too: under FastShutdownBehavior 1 it must block a fast shutdown. */
 int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
-                          uint32_t resource_type, void *shutdown, uint32_t *cookie);
+                          uint32_t resource_type, void *provider, uint32_t *cookie);
 int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie);
 
 /* Adds a profile's provider sections (a section attached before stays as it
@@ -131,9 +140,15 @@ int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s,
 /* DoFastShutdown has run: every call fails from now on. */
 bool shutdown_is_done(struct shutdown *s);
 
-/* No provider registered and DoFastShutdown never ran: nothing would be lost
- * if the module went away. */
-bool shutdown_is_idle(struct shutdown *s);
+/* Would the gate refuse this caller now? A provider the deadline abandoned,
+ * a provider calling back from inside its call, anyone after DoFastShutdown:
+ * for work worth skipping before the gate (reading a profile). */
+bool shutdown_refuses_caller(struct shutdown *s);
+
+/* Nothing would be lost if the module went away: no phase running, no
+ * provider registered, no profile attached, and DoFastShutdown never ran (a
+ * later instance must keep refusing calls). */
+bool shutdown_can_unload(struct shutdown *s);
 
 const char *provider_call_name(enum provider_call call);
 

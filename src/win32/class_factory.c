@@ -33,12 +33,7 @@ static HRESULT WINAPI ClassFactory_CreateInstance(IClassFactory *iface, IUnknown
                                                   REFIID riid, void **out)
 {
     (void)iface;
-    if (!out)
-        return E_POINTER;
-    *out = NULL;
-    if (outer)
-        return CLASS_E_NOAGGREGATION;
-    return subsystem_query_interface(riid, out);
+    return shutdown_object_create(outer, riid, out);
 }
 
 static HRESULT WINAPI ClassFactory_LockServer(IClassFactory *iface, BOOL lock)

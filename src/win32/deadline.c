@@ -8,12 +8,25 @@
  * protocol path (NotifyProcessShutdown, DoFastShutdown) creates nothing unless
  * a provider had to be abandoned.
  *
+ * Workers live in a fixed table, not on the heap: after a provider crashed
+ * inside the heap lock, nothing here may need the heap again. A crashed
+ * worker's slot is reclaimed (its thread has ended); an abandoned one's never
+ * is (its thread may still run, and still calls back as a stranger).
+ *
  * Once a worker exists the module pins itself: an abandoned thread may still
  * return into it, and the exception filter points into it. */
 #include "deadline.h"
 #include "module.h"
 
+enum worker_state {
+    WORKER_FREE,        /* no thread */
+    WORKER_IDLE,        /* a thread waiting for a call */
+    WORKER_BUSY,        /* a thread running a call */
+    WORKER_ABANDONED,   /* a thread that overran its deadline: never used again */
+};
+
 struct worker {
+    LONG state;                 /* enum worker_state */
     HANDLE thread;
     HANDLE start;               /* set by the caller: a call is ready */
     HANDLE done;                /* set by the worker: the call returned or crashed */
@@ -24,9 +37,12 @@ struct worker {
     LONG crashed;
     DWORD exception_code;
     LONG quit;
+    LONG unusable;              /* it could not set itself up: it ran nothing */
 };
 
-static struct worker *worker;                /* the idle one, if any */
+#define WORKER_SLOTS 64
+
+static struct worker workers[WORKER_SLOTS];
 static DWORD worker_tls = TLS_OUT_OF_INDEXES;
 static LPTOP_LEVEL_EXCEPTION_FILTER previous_filter;
 static INIT_ONCE setup_once = INIT_ONCE_STATIC_INIT;
@@ -41,10 +57,15 @@ static HRESULT invoke(IMAPIProviderShutdown *provider, enum provider_call call)
     return E_UNEXPECTED;
 }
 
+static struct worker *current_worker(void)
+{
+    return worker_tls == TLS_OUT_OF_INDEXES ? NULL : TlsGetValue(worker_tls);
+}
+
 /* An unhandled exception on a worker ends that thread, not the process. */
 static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
 {
-    struct worker *w = worker_tls == TLS_OUT_OF_INDEXES ? NULL : TlsGetValue(worker_tls);
+    struct worker *w = current_worker();
 
     if (!w)
         return previous_filter ? previous_filter(info) : EXCEPTION_CONTINUE_SEARCH;
@@ -54,6 +75,8 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
     ExitThread(1);
 }
 
+/* Without a pinned module, waiting for a worker on FreeLibrary would mean
+ * waiting inside DllMain: no pin, no deadline. */
 static BOOL CALLBACK setup(INIT_ONCE *once, void *param, void **context)
 {
     HMODULE self;
@@ -61,11 +84,12 @@ static BOOL CALLBACK setup(INIT_ONCE *once, void *param, void **context)
     (void)once;
     (void)param;
     (void)context;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (const WCHAR *)crash_filter, &self))
+        return FALSE;
     worker_tls = TlsAlloc();
     if (worker_tls == TLS_OUT_OF_INDEXES)
         return FALSE;
-    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
-                       (const WCHAR *)crash_filter, &self);
     previous_filter = SetUnhandledExceptionFilter(crash_filter);
     return TRUE;
 }
@@ -76,44 +100,84 @@ static DWORD WINAPI worker_main(void *arg)
 {
     struct worker *w = arg;
     HRESULT com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    BOOL known = TlsSetValue(worker_tls, w);
 
-    TlsSetValue(worker_tls, w);
     for (;;) {
         WaitForSingleObject(w->start, INFINITE);
         if (w->quit)
             break;
-        w->result = invoke(w->provider, w->call);
+        /* A worker that cannot be recognised would let a crash kill the
+         * process and a late callback pass for the client: it runs nothing. */
+        if (!known)
+            InterlockedExchange(&w->unusable, 1);
+        else
+            w->result = invoke(w->provider, w->call);
         SetEvent(w->done);
+        if (!known)
+            break;
     }
     if (SUCCEEDED(com))
         CoUninitialize();
     return 0;
 }
 
-static struct worker *get_worker(void)
+static void close_worker(struct worker *w)
 {
-    struct worker *w;
+    CloseHandle(w->thread);
+    CloseHandle(w->start);
+    CloseHandle(w->done);
+    w->thread = w->start = w->done = NULL;
+    InterlockedExchange(&w->state, WORKER_FREE);
+}
 
-    if (worker)
-        return worker;
-    if (!InitOnceExecuteOnce(&setup_once, setup, NULL, NULL))
-        return NULL;
-    w = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*w));
-    if (!w)
-        return NULL;
+static BOOL start_worker(struct worker *w)
+{
+    w->crashed = w->quit = w->unusable = 0;
     w->start = CreateEventW(NULL, FALSE, FALSE, NULL);
     w->done = CreateEventW(NULL, FALSE, FALSE, NULL);
     w->thread = w->start && w->done ? CreateThread(NULL, 0, worker_main, w, 0, NULL) : NULL;
-    if (!w->thread) {
-        if (w->start)
-            CloseHandle(w->start);
-        if (w->done)
-            CloseHandle(w->done);
-        HeapFree(GetProcessHeap(), 0, w);
+    if (w->thread)
+        return TRUE;
+    if (w->start)
+        CloseHandle(w->start);
+    if (w->done)
+        CloseHandle(w->done);
+    w->start = w->done = NULL;
+    return FALSE;
+}
+
+/* An idle worker, or a new one in a free slot; NULL when neither can be had. */
+static struct worker *claim_worker(void)
+{
+    if (!InitOnceExecuteOnce(&setup_once, setup, NULL, NULL))
+        return NULL;
+    for (int i = 0; i < WORKER_SLOTS; i++)
+        if (InterlockedCompareExchange(&workers[i].state, WORKER_BUSY, WORKER_IDLE) == WORKER_IDLE)
+            return &workers[i];
+    for (int i = 0; i < WORKER_SLOTS; i++) {
+        struct worker *w = &workers[i];
+
+        if (InterlockedCompareExchange(&w->state, WORKER_BUSY, WORKER_FREE) != WORKER_FREE)
+            continue;
+        if (start_worker(w))
+            return w;
+        InterlockedExchange(&w->state, WORKER_FREE);
         return NULL;
     }
-    worker = w;
-    return w;
+    return NULL;
+}
+
+/* A caller in a single-threaded apartment keeps pumping while it waits, so
+ * that a provider which needs that apartment from its worker can get it. */
+static BOOL wait_for(HANDLE done, DWORD timeout_ms)
+{
+    APTTYPE type;
+    APTTYPEQUALIFIER qualifier;
+    DWORD index;
+
+    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA))
+        return CoWaitForMultipleHandles(0, timeout_ms, 1, &done, &index) == S_OK;
+    return WaitForSingleObject(done, timeout_ms) == WAIT_OBJECT_0;
 }
 
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
@@ -124,7 +188,7 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
     *outcome = CALL_RETURNED;
     if (!timeout_ms)
         return invoke(provider, call);
-    w = get_worker();
+    w = claim_worker();
     if (!w) {
         diag(L"no worker thread for the deadline: calling %hs without one", provider_call_name(call));
         return invoke(provider, call);
@@ -133,40 +197,65 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
     w->call = call;
     w->caller_thread = GetCurrentThreadId();
     SetEvent(w->start);
-    if (WaitForSingleObject(w->done, timeout_ms) != WAIT_OBJECT_0) {
-        /* Its thread, events and memory are left to it: it may still finish. */
-        worker = NULL;
+    if (!wait_for(w->done, timeout_ms)) {
+        /* Its thread and events are left to it: it may still finish, and any
+         * call it makes from now on is a stranger's. */
+        InterlockedExchange(&w->state, WORKER_ABANDONED);
         *outcome = CALL_TIMED_OUT;
         return HRESULT_FROM_WIN32(ERROR_TIMEOUT);
     }
     if (w->crashed) {
-        worker = NULL;
-        CloseHandle(w->thread);
+        HRESULT code = (HRESULT)w->exception_code;
+
+        /* The filter ends the thread right after it signals: wait for that,
+         * briefly, before the slot is reused. */
+        WaitForSingleObject(w->thread, 1000);
+        close_worker(w);
         *outcome = CALL_CRASHED;
-        return (HRESULT)w->exception_code;
+        return code;
     }
+    if (w->unusable) {
+        WaitForSingleObject(w->thread, 1000);
+        close_worker(w);
+        diag(L"a deadline worker could not set itself up: calling %hs without one", provider_call_name(call));
+        return invoke(provider, call);
+    }
+    InterlockedExchange(&w->state, WORKER_IDLE);
     return w->result;
 }
 
 DWORD deadline_logical_thread(void)
 {
-    struct worker *w = worker_tls == TLS_OUT_OF_INDEXES ? NULL : TlsGetValue(worker_tls);
+    struct worker *w = current_worker();
 
     return w ? w->caller_thread : GetCurrentThreadId();
 }
 
+BOOL deadline_caller_is_abandoned(void)
+{
+    struct worker *w = current_worker();
+
+    return w && InterlockedCompareExchange(&w->state, 0, 0) == WORKER_ABANDONED;
+}
+
+BOOL deadline_in_use(void)
+{
+    for (int i = 0; i < WORKER_SLOTS; i++)
+        if (InterlockedCompareExchange(&workers[i].state, 0, 0) != WORKER_FREE)
+            return TRUE;
+    return FALSE;
+}
+
 void deadline_shutdown(void)
 {
-    struct worker *w = worker;
+    for (int i = 0; i < WORKER_SLOTS; i++) {
+        struct worker *w = &workers[i];
 
-    if (!w)
-        return;
-    worker = NULL;
-    InterlockedExchange(&w->quit, 1);
-    SetEvent(w->start);
-    WaitForSingleObject(w->thread, INFINITE);
-    CloseHandle(w->thread);
-    CloseHandle(w->start);
-    CloseHandle(w->done);
-    HeapFree(GetProcessHeap(), 0, w);
+        if (InterlockedCompareExchange(&w->state, WORKER_BUSY, WORKER_IDLE) != WORKER_IDLE)
+            continue;
+        InterlockedExchange(&w->quit, 1);
+        SetEvent(w->start);
+        WaitForSingleObject(w->thread, INFINITE);
+        close_worker(w);
+    }
 }

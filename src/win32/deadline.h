@@ -8,8 +8,8 @@
 
 /* Calls one IMAPIProviderShutdown method. timeout_ms 0: on this thread, no
  * deadline, exactly as Microsoft's subsystem does. Otherwise on the worker
- * thread, waiting at most timeout_ms. Calls must not overlap (the core's gate
- * serialises them). */
+ * thread, waiting at most timeout_ms (pumping, in a single-threaded
+ * apartment). */
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
                       enum call_outcome *outcome);
 
@@ -18,7 +18,14 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
  * call is recognised as reentrant, deadline or not. */
 DWORD deadline_logical_thread(void);
 
-/* Stops the idle worker on FreeLibrary. */
+/* Is the caller a provider call the deadline abandoned (overran)? Whatever
+ * it calls from now on, it is a stranger to the subsystem. */
+BOOL deadline_caller_is_abandoned(void);
+
+/* A worker exists (idle or abandoned): the module must stay. */
+BOOL deadline_in_use(void);
+
+/* Stops the idle workers on FreeLibrary. */
 void deadline_shutdown(void);
 
 #endif

@@ -26,6 +26,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     case DLL_PROCESS_ATTACH:
         mapishut_instance = instance;
         DisableThreadLibraryCalls(instance);
+        shutdown_objects_startup();
         return subsystem_startup();
     case DLL_PROCESS_DETACH:
         /* At process exit other threads are gone and providers may already
@@ -48,10 +49,11 @@ HRESULT WINAPI DllGetClassObject(REFCLSID rclsid, REFIID riid, void **out)
     return class_factory_get(riid, out);
 }
 
-/* Unloading is safe only with no object, no lock, no registered provider
- * (their registrations would be lost) and no finished shutdown (a later
- * instance must keep refusing calls). */
+/* Unloading is safe only with no object (aggregates included), no lock, and
+ * nothing the subsystem holds that unloading would lose: registered
+ * providers, attached profiles, a deadline worker, a finished shutdown (a
+ * later instance must keep refusing calls). */
 HRESULT WINAPI DllCanUnloadNow(void)
 {
-    return module_lock_count() == 0 && subsystem_is_idle() ? S_OK : S_FALSE;
+    return module_lock_count() == 0 && subsystem_can_unload() ? S_OK : S_FALSE;
 }

@@ -16,11 +16,23 @@ extern HINSTANCE mapishut_instance;
 void module_lock(void);
 void module_unlock(void);
 
-/* The process's one subsystem (subsystem.c). */
+/* The process's one subsystem (subsystem.c): what every COM object calls. */
 BOOL subsystem_startup(void);
 void subsystem_shutdown(BOOL process_exiting);
-HRESULT subsystem_query_interface(REFIID riid, void **out);
-BOOL subsystem_is_idle(void);
+/* Nothing would be lost by unloading: no provider, no profile, no worker, no
+ * finished shutdown. */
+BOOL subsystem_can_unload(void);
+HRESULT subsystem_query(void);
+HRESULT subsystem_notify(void);
+HRESULT subsystem_do_fast(void);
+HRESULT subsystem_attach_profile(const WCHAR *name);
+HRESULT subsystem_register(const BYTE *section_uid, ULONG resource_type, IUnknown *provider, ULONG *cookie);
+HRESULT subsystem_unregister(ULONG cookie);
+
+/* The COM objects (objects.c): the process's singleton without an outer
+ * unknown, a thin aggregate per outer with one (IID_IUnknown only). */
+HRESULT shutdown_object_create(IUnknown *outer, REFIID riid, void **out);
+void shutdown_objects_startup(void);
 
 /* IClassFactory for CLSID_MAPIShutdown (class_factory.c). */
 HRESULT class_factory_get(REFIID riid, void **out);

@@ -1,7 +1,7 @@
-/* The process's one subsystem object: IMAPIClientShutdown for clients and
- * IMAPIShutdownHost for the code that loads providers. The rules live in the
- * portable core (core/shutdown.c); this file translates COM to core calls and
- * gives the core its lock, its condition variable and its provider calls. */
+/* The process's one subsystem: the portable core (core/shutdown.c) with what
+ * it needs from Windows (a lock, a condition variable, provider calls under
+ * the deadline, diagnostics). Every COM object (objects.c), aggregated or not,
+ * goes through the operations at the end of this file. */
 #include "module.h"
 #include "core/shutdown.h"
 #include "core/status.h"
@@ -19,120 +19,9 @@ _Static_assert(SHUT_TRANSPORT_PROVIDER == MAPI_TRANSPORT_PROVIDER, "MAPI_TRANSPO
 _Static_assert(SHUT_AB_PROVIDER == MAPI_AB_PROVIDER, "MAPI_AB_PROVIDER");
 _Static_assert(SHUT_STORE_PROVIDER == MAPI_STORE_PROVIDER, "MAPI_STORE_PROVIDER");
 
-struct subsystem {
-    IMAPIClientShutdown IMAPIClientShutdown_iface;
-    IMAPIShutdownHost IMAPIShutdownHost_iface;
-    LONG refs;
-    CRITICAL_SECTION lock;
-    CONDITION_VARIABLE phase_ended;
-    struct shutdown core;
-};
-
-static struct subsystem subsystem;
-
-static struct subsystem *impl_from_IMAPIClientShutdown(IMAPIClientShutdown *iface)
-{
-    return CONTAINING_RECORD(iface, struct subsystem, IMAPIClientShutdown_iface);
-}
-
-static struct subsystem *impl_from_IMAPIShutdownHost(IMAPIShutdownHost *iface)
-{
-    return CONTAINING_RECORD(iface, struct subsystem, IMAPIShutdownHost_iface);
-}
-
-/* --- IUnknown, shared by both interfaces ------------------------------------ */
-
-static HRESULT subsystem_qi(struct subsystem *s, REFIID riid, void **out)
-{
-    if (!out)
-        return E_POINTER;
-    if (!riid) {
-        *out = NULL;
-        return E_INVALIDARG;
-    }
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IMAPIClientShutdown))
-        *out = &s->IMAPIClientShutdown_iface;
-    else if (IsEqualIID(riid, &IID_IMAPIShutdownHost))
-        *out = &s->IMAPIShutdownHost_iface;
-    else {
-        *out = NULL;
-        return E_NOINTERFACE;
-    }
-    IUnknown_AddRef((IUnknown *)*out);
-    return S_OK;
-}
-
-/* The object is static and never freed: its references only keep the
- * module loaded. */
-static ULONG subsystem_addref(struct subsystem *s)
-{
-    module_lock();
-    return (ULONG)InterlockedIncrement(&s->refs);
-}
-
-static ULONG subsystem_release(struct subsystem *s)
-{
-    module_unlock();
-    return (ULONG)InterlockedDecrement(&s->refs);
-}
-
-/* --- IMAPIClientShutdown ----------------------------------------------------- */
-
-static HRESULT WINAPI ClientShutdown_QueryInterface(IMAPIClientShutdown *iface, REFIID riid, void **out)
-{
-    return subsystem_qi(impl_from_IMAPIClientShutdown(iface), riid, out);
-}
-
-static ULONG WINAPI ClientShutdown_AddRef(IMAPIClientShutdown *iface)
-{
-    return subsystem_addref(impl_from_IMAPIClientShutdown(iface));
-}
-
-static ULONG WINAPI ClientShutdown_Release(IMAPIClientShutdown *iface)
-{
-    return subsystem_release(impl_from_IMAPIClientShutdown(iface));
-}
-
-static HRESULT WINAPI ClientShutdown_QueryFastShutdown(IMAPIClientShutdown *iface)
-{
-    return shutdown_query(&impl_from_IMAPIClientShutdown(iface)->core);
-}
-
-static HRESULT WINAPI ClientShutdown_NotifyProcessShutdown(IMAPIClientShutdown *iface)
-{
-    return shutdown_notify(&impl_from_IMAPIClientShutdown(iface)->core);
-}
-
-static HRESULT WINAPI ClientShutdown_DoFastShutdown(IMAPIClientShutdown *iface)
-{
-    return shutdown_do_fast(&impl_from_IMAPIClientShutdown(iface)->core);
-}
-
-static const IMAPIClientShutdownVtbl client_shutdown_vtbl = {
-    ClientShutdown_QueryInterface,
-    ClientShutdown_AddRef,
-    ClientShutdown_Release,
-    ClientShutdown_QueryFastShutdown,
-    ClientShutdown_NotifyProcessShutdown,
-    ClientShutdown_DoFastShutdown,
-};
-
-/* --- IMAPIShutdownHost ------------------------------------------------------- */
-
-static HRESULT WINAPI ShutdownHost_QueryInterface(IMAPIShutdownHost *iface, REFIID riid, void **out)
-{
-    return subsystem_qi(impl_from_IMAPIShutdownHost(iface), riid, out);
-}
-
-static ULONG WINAPI ShutdownHost_AddRef(IMAPIShutdownHost *iface)
-{
-    return subsystem_addref(impl_from_IMAPIShutdownHost(iface));
-}
-
-static ULONG WINAPI ShutdownHost_Release(IMAPIShutdownHost *iface)
-{
-    return subsystem_release(impl_from_IMAPIShutdownHost(iface));
-}
+static CRITICAL_SECTION lock;
+static CONDITION_VARIABLE phase_ended;
+static struct shutdown core;
 
 static void report_profile_problems(const WCHAR *path, const struct profile *profile)
 {
@@ -147,112 +36,52 @@ static void report_profile_problems(const WCHAR *path, const struct profile *pro
     }
 }
 
-struct attach_request {
-    const WCHAR *name;
-    struct profile profile;
-    WCHAR path[400];
-};
-
-/* Runs with the gate held: after DoFastShutdown nothing is read at all. */
-static int32_t read_and_attach(struct shutdown *core, void *arg)
-{
-    struct attach_request *request = arg;
-    HRESULT hr = profile_read(request->name, &request->profile, request->path, ARRAYSIZE(request->path));
-
-    return FAILED(hr) ? hr : shutdown_add_profile(core, &request->profile);
-}
-
-/* The profile is read here, at attach time, so that the shutdown path never
- * enumerates the registry. */
-static HRESULT WINAPI ShutdownHost_AttachProfile(IMAPIShutdownHost *iface, LPCWSTR name)
-{
-    struct subsystem *s = impl_from_IMAPIShutdownHost(iface);
-    struct attach_request request = { .name = name };
-    HRESULT hr;
-
-    if (name && !profile_name_is_valid(name))
-        return E_INVALIDARG;
-    hr = shutdown_run_gated(&s->core, read_and_attach, &request);
-    if (SUCCEEDED(hr))
-        report_profile_problems(request.path, &request.profile);
-    profile_free(&request.profile);
-    return hr;
-}
-
-static HRESULT WINAPI ShutdownHost_RegisterProvider(IMAPIShutdownHost *iface, const BYTE *section_uid,
-                                                    ULONG resource_type, IUnknown *provider,
-                                                    ULONG *cookie)
-{
-    struct subsystem *s = impl_from_IMAPIShutdownHost(iface);
-    IMAPIProviderShutdown *shutdown = NULL;
-    uint32_t new_cookie;
-    HRESULT hr;
-
-    if (!cookie)
-        return E_POINTER;
-    *cookie = 0;
-    if (!provider || !provider_type_is_valid(resource_type))
-        return E_INVALIDARG;
-    /* After DoFastShutdown not even the newcomer is touched. */
-    if (shutdown_is_done(&s->core))
-        return MAPI_E_CALL_FAILED;
-
-    /* Asked once, here; a provider without the interface is kept too, since
-     * under FastShutdownBehavior 1 it must block a fast shutdown. */
-    if (FAILED(IUnknown_QueryInterface(provider, &IID_IMAPIProviderShutdown, (void **)&shutdown)))
-        shutdown = NULL;
-    hr = shutdown_register(&s->core, section_uid, resource_type, shutdown, &new_cookie);
-    if (FAILED(hr)) {
-        if (shutdown)
-            IMAPIProviderShutdown_Release(shutdown);
-        return hr;
-    }
-    *cookie = new_cookie;
-    return S_OK;
-}
-
-static HRESULT WINAPI ShutdownHost_UnregisterProvider(IMAPIShutdownHost *iface, ULONG cookie)
-{
-    return shutdown_unregister(&impl_from_IMAPIShutdownHost(iface)->core, cookie);
-}
-
-static const IMAPIShutdownHostVtbl shutdown_host_vtbl = {
-    ShutdownHost_QueryInterface,
-    ShutdownHost_AddRef,
-    ShutdownHost_Release,
-    ShutdownHost_AttachProfile,
-    ShutdownHost_RegisterProvider,
-    ShutdownHost_UnregisterProvider,
-};
-
 /* --- what the core needs from Windows ---------------------------------------- */
 
 static void env_lock(void *ctx)
 {
-    EnterCriticalSection(&((struct subsystem *)ctx)->lock);
+    (void)ctx;
+    EnterCriticalSection(&lock);
 }
 
 static void env_unlock(void *ctx)
 {
-    LeaveCriticalSection(&((struct subsystem *)ctx)->lock);
+    (void)ctx;
+    LeaveCriticalSection(&lock);
 }
 
 static void env_wait(void *ctx)
 {
-    struct subsystem *s = ctx;
-
-    SleepConditionVariableCS(&s->phase_ended, &s->lock, INFINITE);
+    (void)ctx;
+    SleepConditionVariableCS(&phase_ended, &lock, INFINITE);
 }
 
 static void env_wake_all(void *ctx)
 {
-    WakeAllConditionVariable(&((struct subsystem *)ctx)->phase_ended);
+    (void)ctx;
+    WakeAllConditionVariable(&phase_ended);
 }
 
 static uint32_t env_current_thread(void *ctx)
 {
     (void)ctx;
     return deadline_logical_thread();
+}
+
+static bool env_caller_is_abandoned(void *ctx)
+{
+    (void)ctx;
+    return deadline_caller_is_abandoned();
+}
+
+static void *env_query_shutdown(void *ctx, void *provider)
+{
+    IMAPIProviderShutdown *shutdown = NULL;
+
+    (void)ctx;
+    if (FAILED(IUnknown_QueryInterface((IUnknown *)provider, &IID_IMAPIProviderShutdown, (void **)&shutdown)))
+        shutdown = NULL;
+    return shutdown;
 }
 
 static void env_read_policy(void *ctx, struct policy_decision *behavior, uint32_t *timeout_ms)
@@ -327,29 +156,29 @@ static void env_report(void *ctx, const struct shutdown_event *event)
     }
 }
 
-/* --- module-level entry points ----------------------------------------------- */
+/* --- the process's one subsystem ---------------------------------------------- */
 
 BOOL subsystem_startup(void)
 {
     const struct shutdown_env env = {
-        .ctx = &subsystem,
+        .ctx = NULL,
         .lock = env_lock,
         .unlock = env_unlock,
         .wait = env_wait,
         .wake_all = env_wake_all,
         .current_thread = env_current_thread,
+        .caller_is_abandoned = env_caller_is_abandoned,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
+        .query_shutdown = env_query_shutdown,
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
         .report = env_report,
     };
 
-    subsystem.IMAPIClientShutdown_iface.lpVtbl = &client_shutdown_vtbl;
-    subsystem.IMAPIShutdownHost_iface.lpVtbl = &shutdown_host_vtbl;
-    InitializeCriticalSection(&subsystem.lock);
-    InitializeConditionVariable(&subsystem.phase_ended);
-    shutdown_init(&subsystem.core, &env);
+    InitializeCriticalSection(&lock);
+    InitializeConditionVariable(&phase_ended);
+    shutdown_init(&core, &env);
     return TRUE;
 }
 
@@ -358,16 +187,66 @@ void subsystem_shutdown(BOOL process_exiting)
     if (process_exiting)
         return;
     deadline_shutdown();
-    shutdown_free(&subsystem.core);
-    DeleteCriticalSection(&subsystem.lock);
+    shutdown_free(&core);
+    DeleteCriticalSection(&lock);
 }
 
-HRESULT subsystem_query_interface(REFIID riid, void **out)
+BOOL subsystem_can_unload(void)
 {
-    return subsystem_qi(&subsystem, riid, out);
+    return shutdown_can_unload(&core) && !deadline_in_use();
 }
 
-BOOL subsystem_is_idle(void)
+HRESULT subsystem_query(void)
 {
-    return shutdown_is_idle(&subsystem.core);
+    return shutdown_query(&core);
+}
+
+HRESULT subsystem_notify(void)
+{
+    return shutdown_notify(&core);
+}
+
+HRESULT subsystem_do_fast(void)
+{
+    return shutdown_do_fast(&core);
+}
+
+/* The profile is read here, at attach time and outside the gate, so that
+ * neither the shutdown path nor a concurrent QueryFastShutdown waits for the
+ * registry; only the merge runs gated. */
+HRESULT subsystem_attach_profile(const WCHAR *name)
+{
+    struct profile profile;
+    WCHAR path[400] = L"";
+    HRESULT hr;
+
+    if (name && !profile_name_is_valid(name))
+        return E_INVALIDARG;
+    if (shutdown_refuses_caller(&core))
+        return MAPI_E_CALL_FAILED;
+    hr = profile_read(name, &profile, path, ARRAYSIZE(path));
+    if (FAILED(hr))
+        return hr;
+    hr = shutdown_attach(&core, &profile);
+    if (SUCCEEDED(hr))
+        report_profile_problems(path, &profile);
+    profile_free(&profile);
+    return hr;
+}
+
+HRESULT subsystem_register(const BYTE *section_uid, ULONG resource_type, IUnknown *provider, ULONG *cookie)
+{
+    uint32_t new_cookie = 0;
+    HRESULT hr;
+
+    if (!cookie)
+        return E_POINTER;
+    hr = shutdown_register(&core, section_uid, resource_type, provider, &new_cookie);
+    *cookie = new_cookie;
+    return hr;
+}
+
+HRESULT subsystem_unregister(ULONG cookie)
+{
+    return shutdown_unregister(&core, cookie);
 }

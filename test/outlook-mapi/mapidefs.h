@@ -1,0 +1,2 @@
+/* What a case-insensitive file system finds for <mapidefs.h>: MAPIDefS.h. */
+#include "MAPIDefS.h"
