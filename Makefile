@@ -166,12 +166,20 @@ $$($(1)_OBJ)/examples/%.o: examples/%.c $(GEN_HEADER)
 	@echo "  CC      $$@"
 	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
 
+# The example MAPI implementation (a session aggregating the subsystem, a
+# provider loader), its client, and its provider DLL, named the way MAPI names
+# provider DLLs: the profile says DEMOPROV.DLL.
+$$($(1)_BIN)/mapihost.dll: $$(patsubst %.c,$$($(1)_OBJ)/%.o,$(wildcard examples/mapihost/*.c)) \
+                           examples/mapihost/mapihost.def $$($(1)_OBJ)/mapishut_i.o
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
+
 $$($(1)_BIN)/example_client.exe: $$($(1)_OBJ)/examples/example_client.o $$($(1)_OBJ)/mapishut_i.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-# Named the way MAPI names provider DLLs: the profile says DEMOPROV.DLL.
 $$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OBJ)/mapishut_i.o examples/example_provider.def
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
@@ -179,7 +187,7 @@ $$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OB
 
 $(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
             $$($(1)_BIN)/bench.exe $$($(1)_BIN)/mapishut_test.exe \
-            $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/demoprov32.dll
+            $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/mapihost.dll $$($(1)_BIN)/demoprov32.dll
 
 -include $$(shell find $(BUILD)/$(1)/obj -name '*.d' 2>/dev/null)
 endef

@@ -1,8 +1,15 @@
-/* example_client.exe: a MAPI client exiting the way Microsoft's "best
- * practices for fast shutdown" ask: query, notify, exit fast, and fall back to
- * a normal shutdown when the subsystem says no.
- *   example_client.exe DATA_FOLDER */
-#include "example_provider.h"
+/* example_client.exe: a MAPI client that knows only its MAPI session, and
+ * exits the way MFCMAPI's "fast shutdown" command does: QueryInterface on the
+ * session for IMAPIClientShutdown; QueryFastShutdown; NotifyProcessShutdown
+ * always; DoFastShutdown only if the query succeeded; Release. Then it exits
+ * at once when the fast shutdown went through, and the normal way (logoff,
+ * MAPIUninitialize) when it did not. Like a client built on Microsoft's
+ * MAPIStubLibrary, it finds MAPI's entry points at run time: here in the
+ * example MAPI implementation, mapihost.dll.
+ *   example_client.exe DATA_FOLDER [PROFILE] */
+#include <windows.h>
+#include <mapix.h>
+#include "mapishut.h"
 
 #include <stdio.h>
 
@@ -18,101 +25,64 @@ static const char *hr_name(HRESULT hr)
     return "an error";
 }
 
-static void step(const char *what, HRESULT hr)
+static HRESULT step(const char *what, HRESULT hr)
 {
-    printf("  %-40s -> %s (%#lx)\n", what, hr_name(hr), (unsigned long)hr);
+    printf("  %-44s -> %s (%#lx)\n", what, hr_name(hr), (unsigned long)hr);
     fflush(stdout);
+    return hr;
 }
 
 int wmain(int argc, WCHAR **argv)
 {
-    /* The providers of the profile in examples/demo-profile.reg, with their
-     * section UIDs, loaded store first; the subsystem calls them transport
-     * first, then address book, then store. */
-    static const struct {
-        ULONG type;
-        const WCHAR *name;
-        const WCHAR *file;
-        BYTE section[16];
-    } providers[] = {
-        { MAPI_STORE_PROVIDER, L"Personal Folders", L"store.dat",
-          { 0x7c, 0x3d, 0x2e, 0x9a, 0x5f, 0x4b, 0x6a, 0x8c, 0xad, 0xbe, 0x2f, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e } },
-        { MAPI_AB_PROVIDER, L"Contacts", L"contacts.dat",
-          { 0x9e, 0x5f, 0x4a, 0xbc, 0x7b, 0x6d, 0x8c, 0xae, 0xcf, 0xda, 0x4b, 0x5c, 0x6d, 0x7e, 0x8f, 0x9a } },
-        { MAPI_TRANSPORT_PROVIDER, L"Internet Mail", L"outbox.dat",
-          { 0x8d, 0x4e, 0x3f, 0xab, 0x6a, 0x5c, 0x7b, 0x9d, 0xbe, 0xcf, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e, 0x8f } },
-    };
-    IUnknown *loaded[ARRAYSIZE(providers)] = { 0 };
-    ULONG cookies[ARRAYSIZE(providers)] = { 0 };
-    example_provider_create_fn create;
-    IMAPIClientShutdown *client;
-    IMAPIShutdownHost *host;
-    HMODULE module;
-    HRESULT hr;
+    IMAPIClientShutdown *client = NULL;
+    IMAPISession *session = NULL;
+    HRESULT query, done = E_FAIL;
+    HMODULE mapi = LoadLibraryW(L"mapihost.dll");
+    LPMAPIINITIALIZE mapi_initialize = mapi ? (void *)GetProcAddress(mapi, "MAPIInitialize") : NULL;
+    LPMAPILOGONEX mapi_logon = mapi ? (void *)GetProcAddress(mapi, "MAPILogonEx") : NULL;
+    LPMAPIUNINITIALIZE mapi_uninitialize = mapi ? (void *)GetProcAddress(mapi, "MAPIUninitialize") : NULL;
 
-    if (argc < 2) {
-        printf("usage: example_client.exe DATA_FOLDER\n");
+    if (argc < 2 || !SetCurrentDirectoryW(argv[1])) {
+        printf("usage: example_client.exe DATA_FOLDER [PROFILE]\n");
         return 2;
     }
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    hr = CoCreateInstance(&CLSID_MAPIShutdown, NULL, CLSCTX_INPROC_SERVER, &IID_IMAPIClientShutdown,
-                          (void **)&client);
-    step("CoCreateInstance(CLSID_MAPIShutdown)", hr);
-    if (FAILED(hr))
-        return 1;
-    IMAPIClientShutdown_QueryInterface(client, &IID_IMAPIShutdownHost, (void **)&host);
-
-    /* A MAPI host attaches the session's profile... */
-    step("IMAPIShutdownHost::AttachProfile(default)", IMAPIShutdownHost_AttachProfile(host, NULL));
-
-    /* ...loads the providers it names (MAPI's file name for DEMOPROV.DLL)... */
-    module = LoadLibraryW(L"demoprov32.dll");
-    create = module ? (example_provider_create_fn)(void *)GetProcAddress(module, "ExampleProviderCreate") : NULL;
-    if (!create) {
-        printf("demoprov32.dll not found\n");
+    if (!mapi_initialize || !mapi_logon || !mapi_uninitialize) {
+        printf("mapihost.dll or its MAPI entry points were not found\n");
         return 1;
     }
-    printf("  loading providers (each holds 4096 bytes of unsaved changes):\n");
-    for (unsigned i = 0; i < ARRAYSIZE(providers); i++) {
-        WCHAR path[MAX_PATH];
+    printf("\n  logging on: MAPIInitialize, MAPILogonEx\n");
+    if (FAILED(step("MAPIInitialize", mapi_initialize(NULL))))
+        return 1;
+    if (FAILED(step("MAPILogonEx", mapi_logon(0, (LPTSTR)(argc > 2 ? argv[2] : L"Demo"), NULL,
+                                               MAPI_EXTENDED | MAPI_NEW_SESSION | MAPI_UNICODE, &session))))
+        return 1;
 
-        _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", argv[1], providers[i].file);
-        create(providers[i].type, providers[i].name, path, &loaded[i]);
-        /* ...and registers each one with its profile section. */
-        hr = IMAPIShutdownHost_RegisterProvider(host, providers[i].section, providers[i].type, loaded[i],
-                                                &cookies[i]);
-        printf("      RegisterProvider(%-16ls) -> %#lx, cookie %lu\n", providers[i].name,
-               (unsigned long)hr, cookies[i]);
-    }
-    fflush(stdout);
-
+    printf("\n  the client exits: MFCMAPI's sequence, on the session\n");
+    if (FAILED(step("IMAPISession::QueryInterface(IMAPIClientShutdown)",
+                    session->lpVtbl->QueryInterface(session, &IID_IMAPIClientShutdown, (void **)&client))))
+        return 1;
     printf("\n  step 1: may I exit fast?\n");
-    hr = IMAPIClientShutdown_QueryFastShutdown(client);
-    step("IMAPIClientShutdown::QueryFastShutdown", hr);
-    if (hr != S_OK) {
-        /* The seed: a client must not go on after an error, or every provider
-         * loses its data. Shut down the normal way instead. */
-        printf("\n  fast shutdown refused: normal shutdown, every provider unloaded\n");
-        for (unsigned i = 0; i < ARRAYSIZE(loaded); i++) {
-            IMAPIShutdownHost_UnregisterProvider(host, cookies[i]);
-            IUnknown_Release(loaded[i]);
-        }
-        IMAPIShutdownHost_Release(host);
-        IMAPIClientShutdown_Release(client);
-        CoUninitialize();
-        fflush(stdout);
-        return 0;
-    }
-
+    query = step("IMAPIClientShutdown::QueryFastShutdown", IMAPIClientShutdown_QueryFastShutdown(client));
     printf("\n  step 2: I am going to exit\n");
     step("IMAPIClientShutdown::NotifyProcessShutdown", IMAPIClientShutdown_NotifyProcessShutdown(client));
+    if (SUCCEEDED(query)) {
+        printf("\n  step 3: I am exiting now\n");
+        done = step("IMAPIClientShutdown::DoFastShutdown", IMAPIClientShutdown_DoFastShutdown(client));
+    }
+    IMAPIClientShutdown_Release(client);
 
-    printf("\n  step 3: I am exiting now\n");
-    step("IMAPIClientShutdown::DoFastShutdown", IMAPIClientShutdown_DoFastShutdown(client));
-
-    /* No more MAPI calls, not even Release: exit at once. */
-    printf("\n  exiting at once with TerminateProcess: no Release, no MAPIUninitialize\n");
+    if (SUCCEEDED(done)) {
+        /* No more MAPI calls, not even Release: exit at once. */
+        printf("\n  exiting at once with TerminateProcess: no logoff, no MAPIUninitialize\n");
+        fflush(stdout);
+        TerminateProcess(GetCurrentProcess(), 0);
+    }
+    /* The seed: a client must not go on after an error, or every provider
+     * loses its data. Shut down the normal way instead. */
+    printf("\n  fast shutdown refused: the normal shutdown, every provider logged off\n");
+    step("IMAPISession::Logoff", session->lpVtbl->Logoff(session, 0, 0, 0));
+    session->lpVtbl->Release(session);
+    mapi_uninitialize();
     fflush(stdout);
-    TerminateProcess(GetCurrentProcess(), 0);
     return 0;
 }

@@ -1,9 +1,17 @@
 #!/bin/sh
 # Installs what `make check` and `make demo` need on Debian 12, once:
 # it looks for each tool first and runs apt-get only when something is missing.
-#   scripts/bootstrap.sh        the build, the tests, the demo, the benchmark
+#   scripts/bootstrap.sh        the build, the tests (both bitnesses), the demo, the benchmark
 #   scripts/bootstrap.sh fuzz   and clang's libFuzzer, for `make fuzz`
+#   scripts/bootstrap.sh msi    and wixl, for `make msi`
 set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
 
 missing=""
 need() { # need PACKAGE TEST...
@@ -20,27 +28,74 @@ need g++-mingw-w64-i686    command -v i686-w64-mingw32-g++
 need binutils-mingw-w64-x86-64 command -v x86_64-w64-mingw32-windres
 need mingw-w64-tools       command -v x86_64-w64-mingw32-widl
 need libwine-dev           test -f /usr/include/wine/wine/windows/unknwn.idl
-need wine64                sh -c 'command -v wine64 || test -x /usr/lib/wine/wine64'
+need wine64                test -x /usr/lib/wine/wine64
 need check                 sh -c 'pkg-config --exists check'
 need pkg-config            command -v pkg-config
 if [ "${1:-}" = fuzz ]; then
     need clang             command -v clang
     need libclang-rt-dev   sh -c 'ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'
 fi
-
-if [ -z "$missing" ]; then
-    exit 0
+if [ "${1:-}" = msi ]; then
+    need wixl              command -v wixl
 fi
 
-echo "bootstrap: installing$missing"
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO=sudo
-else
-    SUDO=
+if [ -n "$missing" ]; then
+    echo "bootstrap: installing$missing"
+    # A mirror in the middle of a sync can fail some index files; what we need may
+    # still be there, so the install decides.
+    $SUDO apt-get update -qq || echo "bootstrap: apt-get update reported errors; installing anyway"
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
-export DEBIAN_FRONTEND=noninteractive
-# A mirror in the middle of a sync can fail some index files; what we need may
-# still be there, so the install decides.
-$SUDO apt-get update -qq || echo "bootstrap: apt-get update reported errors; installing anyway"
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+
+# --- 32-bit Wine, for the i686 suites ------------------------------------------
+# 32-bit Outlook is the most common install, so the i686 DLL is tested too.
+# Debian's security archive serves an i386 index that can fail its checksum,
+# and apt then refuses wine32:i386; the main archive alone has what it needs.
+# That transaction may remove and reinstall the 64-bit Wine packages (their
+# multi-arch dependencies must match), so they are part of it, and both
+# loaders are checked afterwards.
+have_wine32() {
+    [ -x /usr/lib/wine/wine ] && [ -d /usr/lib/i386-linux-gnu/wine/i386-windows ]
+}
+
+main_archive_uri() {
+    # The machine's own Debian mirror, else Debian's.
+    uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | \
+          grep -v security | head -n 1)
+    [ -n "$uri" ] || uri=$(awk '/^deb / && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+install_wine32() {
+    lists=$(mktemp -d)
+    uri=$(main_archive_uri)
+    mkdir -p "$lists/parts"
+    cat >"$lists/sources.list" <<EOF
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-updates main
+EOF
+    apt_main="-o Dir::Etc::SourceList=$lists/sources.list -o Dir::Etc::SourceParts=$lists/parts"
+    echo "bootstrap: installing 32-bit Wine (wine32:i386) from $uri (bookworm, bookworm-updates)"
+    # shellcheck disable=SC2086
+    $SUDO dpkg --add-architecture i386 &&
+        $SUDO apt-get $apt_main update -qq &&
+        $SUDO apt-get $apt_main install -y -qq --no-install-recommends wine32:i386 wine64 libwine-dev
+    status=$?
+    rm -rf "$lists"
+    return $status
+}
+
+if ! have_wine32; then
+    if ! install_wine32; then
+        echo "bootstrap: 32-bit Wine could not be installed: the i686 suites will not run"
+    fi
+    # The 64-bit side must have survived whatever that transaction did.
+    if [ ! -x /usr/lib/wine/wine64 ] || [ ! -f /usr/include/wine/wine/windows/unknwn.idl ]; then
+        echo "bootstrap: the 64-bit Wine packages went missing: reinstalling wine64 and libwine-dev"
+        $SUDO apt-get install -y -qq --no-install-recommends wine64 libwine-dev
+    fi
+    if have_wine32; then
+        echo "bootstrap: Wine loaders: 64-bit /usr/lib/wine/wine64, 32-bit /usr/lib/wine/wine"
+    fi
+fi

@@ -1,7 +1,10 @@
 #!/bin/sh
 # `make demo`: registers mapishut.dll with the real regsvr32 in a throwaway
 # Wine prefix and runs the example client twice: once with the default policy
-# (fast shutdown), once with the administrator's FastShutdownBehavior = 2.
+# (fast shutdown), once with the administrator's FastShutdownBehavior = 2. The
+# client knows only its MAPI session: the example MAPI implementation
+# (examples/mapihost) aggregates the subsystem into the session and loads the
+# profile's providers through their entry points.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -32,9 +32,31 @@ static inline void mapishut_dll_path(WCHAR *path, DWORD size)
         lstrcpynW(path, L"mapishut.dll", size);
 }
 
+/* Is the file at path exactly these bytes? */
+static inline BOOL file_holds(const WCHAR *path, const void *data, DWORD length)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                              OPEN_EXISTING, 0, NULL);
+    HANDLE mapping;
+    const void *view;
+    BOOL same = FALSE;
+
+    if (file == INVALID_HANDLE_VALUE)
+        return FALSE;
+    if (GetFileSize(file, NULL) == length && (mapping = CreateFileMappingW(file, NULL, PAGE_READONLY, 0, 0, NULL))) {
+        if ((view = MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0))) {
+            same = !memcmp(view, data, length);
+            UnmapViewOfFile(view);
+        }
+        CloseHandle(mapping);
+    }
+    CloseHandle(file);
+    return same;
+}
+
 /* A test DLL ("#pragma makedep testdll") is a TESTDLL resource of the test
  * executable: written beside it under the name a test needs (profiles name
- * their providers' DLLs), once. */
+ * their providers' DLLs), unless an identical copy is there already. */
 static inline BOOL testdll_path(const WCHAR *resource, const WCHAR *file, WCHAR *path, DWORD size)
 {
     HRSRC found;
@@ -43,8 +65,6 @@ static inline BOOL testdll_path(const WCHAR *resource, const WCHAR *file, WCHAR 
     void *data;
 
     test_file_path(file, path, size);
-    if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES)
-        return TRUE;
     /* Reported only when it fails, so that every run counts the same checks. */
     found = FindResourceW(NULL, resource, L"TESTDLL");
     if (!found) {
@@ -53,9 +73,13 @@ static inline BOOL testdll_path(const WCHAR *resource, const WCHAR *file, WCHAR 
     }
     data = LockResource(LoadResource(GetModuleHandleW(NULL), found));
     length = SizeofResource(GetModuleHandleW(NULL), found);
-    out = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (out == INVALID_HANDLE_VALUE) /* another process wrote it first */
-        return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+    if (file_holds(path, data, length))
+        return TRUE;
+    out = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (out == INVALID_HANDLE_VALUE) {
+        ok(0, "writing %ls: %lu\n", path, GetLastError());
+        return FALSE;
+    }
     WriteFile(out, data, length, &written, NULL);
     CloseHandle(out);
     if (written != length)

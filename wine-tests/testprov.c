@@ -4,14 +4,22 @@
 
 #define COBJMACROS
 #define CONST_VTABLE
+#include <windows.h>
+#include <mapispi.h>
 #include "testprov.h"
 #include "mapishut.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct provider {
-    IUnknown IUnknown_iface;
+    union {
+        IUnknown IUnknown_iface;            /* made by testprov_create */
+        IXPProvider IXPProvider_iface;      /* made by an entry point, by type */
+        IABProvider IABProvider_iface;
+        IMSProvider IMSProvider_iface;
+    } u;
     IMAPIProviderShutdown IMAPIProviderShutdown_iface;
     LONG refs;
     LONG queries;
@@ -26,7 +34,7 @@ struct provider {
 
 static struct provider *impl_from_IUnknown(IUnknown *iface)
 {
-    return CONTAINING_RECORD(iface, struct provider, IUnknown_iface);
+    return CONTAINING_RECORD(iface, struct provider, u.IUnknown_iface);
 }
 
 static struct provider *impl_from_IMAPIProviderShutdown(IMAPIProviderShutdown *iface)
@@ -65,7 +73,7 @@ static HRESULT WINAPI Unknown_QueryInterface(IUnknown *iface, REFIID riid, void 
     if (!out)
         return E_POINTER;
     if (IsEqualIID(riid, &IID_IUnknown))
-        *out = &p->IUnknown_iface;
+        *out = &p->u.IUnknown_iface;
     else if (IsEqualIID(riid, &IID_IMAPIProviderShutdown) && !(p->flags & TESTPROV_NO_INTERFACE))
         *out = &p->IMAPIProviderShutdown_iface;
     else {
@@ -103,17 +111,17 @@ static const IUnknownVtbl unknown_vtbl = {
 
 static HRESULT WINAPI Shutdown_QueryInterface(IMAPIProviderShutdown *iface, REFIID riid, void **out)
 {
-    return Unknown_QueryInterface(&impl_from_IMAPIProviderShutdown(iface)->IUnknown_iface, riid, out);
+    return Unknown_QueryInterface(&impl_from_IMAPIProviderShutdown(iface)->u.IUnknown_iface, riid, out);
 }
 
 static ULONG WINAPI Shutdown_AddRef(IMAPIProviderShutdown *iface)
 {
-    return Unknown_AddRef(&impl_from_IMAPIProviderShutdown(iface)->IUnknown_iface);
+    return Unknown_AddRef(&impl_from_IMAPIProviderShutdown(iface)->u.IUnknown_iface);
 }
 
 static ULONG WINAPI Shutdown_Release(IMAPIProviderShutdown *iface)
 {
-    return Unknown_Release(&impl_from_IMAPIProviderShutdown(iface)->IUnknown_iface);
+    return Unknown_Release(&impl_from_IMAPIProviderShutdown(iface)->u.IUnknown_iface);
 }
 
 /* A provider that calls the subsystem from inside a notification: every
@@ -207,17 +215,13 @@ static const IMAPIProviderShutdownVtbl shutdown_vtbl = {
     Shutdown_DoFastShutdown,
 };
 
-HRESULT WINAPI testprov_create(const WCHAR *name, DWORD flags, const WCHAR *log_path,
-                               const WCHAR *data_path, IUnknown **out)
+static struct provider *new_provider(const WCHAR *name, DWORD flags, const WCHAR *log_path,
+                                     const WCHAR *data_path)
 {
-    struct provider *p;
+    struct provider *p = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*p));
 
-    if (!out || !name)
-        return E_POINTER;
-    p = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*p));
     if (!p)
-        return E_OUTOFMEMORY;
-    p->IUnknown_iface.lpVtbl = &unknown_vtbl;
+        return NULL;
     p->IMAPIProviderShutdown_iface.lpVtbl = &shutdown_vtbl;
     p->refs = 1;
     p->flags = flags;
@@ -229,7 +233,21 @@ HRESULT WINAPI testprov_create(const WCHAR *name, DWORD flags, const WCHAR *log_
         lstrcpynW(p->data_path, data_path, (int)(sizeof(p->data_path) / sizeof(p->data_path[0])));
     for (size_t i = 0; i < sizeof(p->dirty); i++)
         p->dirty[i] = (BYTE)(i * 7 + name[0]);
-    *out = &p->IUnknown_iface;
+    return p;
+}
+
+HRESULT WINAPI testprov_create(const WCHAR *name, DWORD flags, const WCHAR *log_path,
+                               const WCHAR *data_path, IUnknown **out)
+{
+    struct provider *p;
+
+    if (!out || !name)
+        return E_POINTER;
+    p = new_provider(name, flags, log_path, data_path);
+    if (!p)
+        return E_OUTOFMEMORY;
+    p->u.IUnknown_iface.lpVtbl = &unknown_vtbl;
+    *out = &p->u.IUnknown_iface;
     return S_OK;
 }
 
@@ -246,4 +264,125 @@ LONG WINAPI testprov_queries(IUnknown *provider)
 LONG WINAPI testprov_saved(IUnknown *provider)
 {
     return impl_from_IUnknown(provider)->saved;
+}
+
+/* --- loaded by MAPI's entry points ------------------------------------------- */
+
+/* The provider interfaces' methods other than Shutdown belong to a session
+ * these tests do not have: they ignore their arguments. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+/* A normal logoff: MAPI calls Shutdown before it unloads the provider. */
+static HRESULT provider_shutdown(struct provider *p)
+{
+    log_event(p, "shutdown");
+    if (p->data_path[0] && !p->saved && save(p)) {
+        InterlockedExchange(&p->saved, 1);
+        log_event(p, "saved-on-shutdown");
+    }
+    return S_OK;
+}
+
+#define PROVIDER_COMMON(prefix, iface)                                                                   \
+    static HRESULT WINAPI prefix##_QueryInterface(iface *This, REFIID riid, void **out)                  \
+    { return Unknown_QueryInterface((IUnknown *)This, riid, out); }                                      \
+    static ULONG WINAPI prefix##_AddRef(iface *This) { return Unknown_AddRef((IUnknown *)This); }        \
+    static ULONG WINAPI prefix##_Release(iface *This) { return Unknown_Release((IUnknown *)This); }      \
+    static HRESULT WINAPI prefix##_Shutdown(iface *This, ULONG *flags)                                   \
+    { return provider_shutdown(impl_from_IUnknown((IUnknown *)This)); }
+
+PROVIDER_COMMON(XP, IXPProvider)
+PROVIDER_COMMON(AB, IABProvider)
+PROVIDER_COMMON(MS, IMSProvider)
+
+static HRESULT WINAPI XP_TransportLogon(IXPProvider *iface, LPMAPISUP support, ULONG ui, LPTSTR profile,
+                                        ULONG *flags, LPMAPIERROR *error, LPXPLOGON *logon)
+{ return MAPI_E_NO_SUPPORT; }
+static HRESULT WINAPI AB_Logon(IABProvider *iface, LPMAPISUP support, ULONG ui, LPTSTR profile, ULONG flags,
+                               ULONG *security_size, LPBYTE *security, LPMAPIERROR *error, LPABLOGON *logon)
+{ return MAPI_E_NO_SUPPORT; }
+static HRESULT WINAPI MS_Logon(IMSProvider *iface, LPMAPISUP support, ULONG ui, LPTSTR profile, ULONG id_size,
+                               LPENTRYID id, ULONG flags, LPCIID riid, ULONG *security_size, LPBYTE *security,
+                               LPMAPIERROR *error, LPMSLOGON *logon, LPMDB *store)
+{ return MAPI_E_NO_SUPPORT; }
+static HRESULT WINAPI MS_SpoolerLogon(IMSProvider *iface, LPMAPISUP support, ULONG ui, LPTSTR profile,
+                                      ULONG id_size, LPENTRYID id, ULONG flags, LPCIID riid, ULONG security_size,
+                                      LPBYTE security, LPMAPIERROR *error, LPMSLOGON *logon, LPMDB *store)
+{ return MAPI_E_NO_SUPPORT; }
+static HRESULT WINAPI MS_CompareStoreIDs(IMSProvider *iface, ULONG size1, LPENTRYID id1, ULONG size2,
+                                         LPENTRYID id2, ULONG flags, ULONG *result)
+{ return MAPI_E_NO_SUPPORT; }
+
+static const IXPProviderVtbl xp_vtbl = {
+    XP_QueryInterface, XP_AddRef, XP_Release, XP_Shutdown, XP_TransportLogon,
+};
+static const IABProviderVtbl ab_vtbl = {
+    AB_QueryInterface, AB_AddRef, AB_Release, AB_Shutdown, AB_Logon,
+};
+static const IMSProviderVtbl ms_vtbl = {
+    MS_QueryInterface, MS_AddRef, MS_Release, MS_Shutdown, MS_Logon, MS_SpoolerLogon, MS_CompareStoreIDs,
+};
+
+/* TESTPROV_FAIL_INIT names a copy of this DLL (testbad32.dll, say) whose
+ * entry points fail, as a provider's do when MAPI's version is not theirs. */
+static BOOL init_must_fail(void)
+{
+    WCHAR failing[MAX_PATH], path[MAX_PATH], *base;
+    HMODULE self;
+
+    if (!GetEnvironmentVariableW(L"TESTPROV_FAIL_INIT", failing, MAX_PATH) ||
+        !GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (const WCHAR *)init_must_fail, &self) ||
+        !GetModuleFileNameW(self, path, MAX_PATH))
+        return FALSE;
+    base = wcsrchr(path, L'\\');
+    return !lstrcmpiW(base ? base + 1 : path, failing);
+}
+
+/* An entry point's provider: named by its type, configured by the process's
+ * environment (see testprov.h), since MAPI's entry points take no such thing. */
+static HRESULT entry_point(const WCHAR *name, const void *vtbl, ULONG *version, IUnknown **out)
+{
+    WCHAR log_path[MAX_PATH] = L"", data_path[MAX_PATH] = L"", folder[MAX_PATH], variable[32], flags[16];
+    struct provider *p;
+
+    if (!version || !out)
+        return E_INVALIDARG;
+    if (init_must_fail())
+        return MAPI_E_VERSION;
+    GetEnvironmentVariableW(L"TESTPROV_LOG", log_path, MAX_PATH);
+    if (GetEnvironmentVariableW(L"TESTPROV_DATA", folder, MAX_PATH))
+        _snwprintf(data_path, MAX_PATH, L"%ls\\%ls.dat", folder, name);
+    _snwprintf(variable, 32, L"TESTPROV_FLAGS_%ls", name);
+    if (!GetEnvironmentVariableW(variable, flags, 16))
+        flags[0] = 0;
+    p = new_provider(name, wcstoul(flags, NULL, 16), log_path, data_path);
+    if (!p)
+        return E_OUTOFMEMORY;
+    p->u.IUnknown_iface.lpVtbl = vtbl;
+    log_event(p, "init");
+    *version = CURRENT_SPI_VERSION;
+    *out = &p->u.IUnknown_iface;
+    return S_OK;
+}
+
+HRESULT __cdecl XPProviderInit(HINSTANCE instance, LPMALLOC malloc, LPALLOCATEBUFFER allocate_buffer,
+                               LPALLOCATEMORE allocate_more, LPFREEBUFFER free_buffer, ULONG flags,
+                               ULONG mapi_version, ULONG *provider_version, LPXPPROVIDER *provider)
+{
+    return entry_point(L"xp", &xp_vtbl, provider_version, (IUnknown **)provider);
+}
+
+HRESULT __cdecl ABProviderInit(HINSTANCE instance, LPMALLOC malloc, LPALLOCATEBUFFER allocate_buffer,
+                               LPALLOCATEMORE allocate_more, LPFREEBUFFER free_buffer, ULONG flags,
+                               ULONG mapi_version, ULONG *provider_version, LPABPROVIDER *provider)
+{
+    return entry_point(L"ab", &ab_vtbl, provider_version, (IUnknown **)provider);
+}
+
+HRESULT __cdecl MSProviderInit(HINSTANCE instance, LPMALLOC malloc, LPALLOCATEBUFFER allocate_buffer,
+                               LPALLOCATEMORE allocate_more, LPFREEBUFFER free_buffer, ULONG flags,
+                               ULONG mapi_version, ULONG *provider_version, LPMSPROVIDER *provider)
+{
+    return entry_point(L"ms", &ms_vtbl, provider_version, (IUnknown **)provider);
 }

@@ -25,7 +25,16 @@ typedef HRESULT (WINAPI *testprov_create_fn)(const WCHAR *name, DWORD flags, con
                                              const WCHAR *data_path, IUnknown **out);
 typedef LONG (WINAPI *testprov_count_fn)(IUnknown *provider);
 
-/* Exported by testprov.dll:
+/* Exported by testprov.dll, for MAPI (a loader finds them by type):
+ *   XPProviderInit, ABProviderInit, MSProviderInit  Microsoft's entry points;
+ *     the provider (IXPProvider, IABProvider, IMSProvider, and
+ *     IMAPIProviderShutdown) is named xp, ab or ms and, since an entry point
+ *     takes no configuration, reads it from the environment:
+ *       TESTPROV_LOG           the log file
+ *       TESTPROV_DATA          the folder of its data file, <name>.dat
+ *       TESTPROV_FLAGS_<name>  its TESTPROV_* flags, in hexadecimal
+ *     Its Shutdown (a normal logoff) logs "shutdown" and saves.
+ * and for the tests:
  *   HRESULT WINAPI testprov_create(name, flags, log_path, data_path, out)
  *   LONG WINAPI testprov_refs(provider)      its reference count
  *   LONG WINAPI testprov_queries(provider)   how often QueryFastShutdown ran
