@@ -118,6 +118,18 @@ static void env_report(void *ctx, const struct shutdown_event *event)
     ((struct fake *)ctx)->events[event->kind]++;
 }
 
+static void env_report_deferred(void *ctx, const struct shutdown_event *events, size_t count, size_t lost,
+                                uint32_t timeout_ms)
+{
+    struct fake *f = ctx;
+
+    f->deferred_writes++;
+    f->deferred_lost += lost;
+    f->last_deferred_timeout_ms = timeout_ms;
+    for (size_t i = 0; i < count; i++)
+        env_report(ctx, &events[i]);
+}
+
 void fake_init(struct fake *f)
 {
     const struct shutdown_env env = {
@@ -134,6 +146,7 @@ void fake_init(struct fake *f)
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
         .report = env_report,
+        .report_deferred = env_report_deferred,
     };
 
     memset(f, 0, sizeof(*f));

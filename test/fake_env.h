@@ -33,6 +33,9 @@ struct fake {
     int policy_reads;
     char log[4096];
     int events[SHUTDOWN_EVENT_KINDS]; /* counts by enum shutdown_event_kind */
+    int deferred_writes;        /* calls of report_deferred */
+    size_t deferred_lost;
+    uint32_t last_deferred_timeout_ms;
     int env_errors;             /* a call for another fake, or a full log */
     const char *loaded[8];      /* DLL file names "loaded in the process" */
     int loaded_checks;          /* calls of section_is_loaded */

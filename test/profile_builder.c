@@ -38,7 +38,8 @@ void builder_raw(struct profile_builder *b, size_t section, const char *name, ui
     b->values[section][v].name = b->value_names[section][v];
     b->values[section][v].name_length = ascii_to_units(name, b->value_names[section][v], 16);
     b->values[section][v].reg_type = reg_type;
-    memcpy(b->data[section][v], data, size);
+    if (size)
+        memcpy(b->data[section][v], data, size);
     b->values[section][v].data = b->data[section][v];
     b->values[section][v].size = size;
 }

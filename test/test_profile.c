@@ -1,6 +1,7 @@
 /* Decoding profile sections: realistic layouts, MAPI's order, and every
  * kind of malformed input, each skipped and reported without stopping the rest. */
 #include "suites.h"
+#include "alloc_count.h"
 #include "profile_builder.h"
 #include "core/status.h"
 
@@ -406,6 +407,144 @@ START_TEST(test_dll_file_name_rule)
 }
 END_TEST
 
+START_TEST(test_unreadable_section_is_reported_and_kept_as_unknown)
+{
+    size_t s;
+
+    provider(MAIL_XP, 36, "EMSMDB.DLL", NULL);
+    s = builder_section(&b, MAIL_AB);
+    b.sections[s].read_error = 5; /* ERROR_ACCESS_DENIED */
+    build();
+    ck_assert_uint_eq(profile.provider_count, 1);
+    ck_assert_uint_eq(problems_of(PROFILE_SECTION_UNREADABLE), 1);
+    ck_assert_uint_eq(profile.unreadable_count, 1);
+    {
+        uint8_t uid[16];
+
+        uid_from_hex(MAIL_AB, uid);
+        ck_assert(!memcmp(profile.unreadable[0], uid, 16));
+    }
+    for (size_t i = 0; i < profile.problem_count; i++)
+        if (profile.problems[i].kind == PROFILE_SECTION_UNREADABLE)
+            ck_assert_uint_eq(profile.problems[i].error, 5);
+}
+END_TEST
+
+START_TEST(test_unreadable_property_is_reported)
+{
+    size_t s = provider(MAIL_XP, 36, NULL, NULL);
+    size_t v;
+
+    /* The DLL name could not be read: what the section is cannot be told. */
+    builder_raw(&b, s, "001f300a", PROFILE_REG_UNREADABLE, NULL, 0);
+    v = b.sections[s].value_count - 1;
+    b.values[s][v].read_error = 1018; /* ERROR_KEY_DELETED */
+    provider(MAIL_STORE, 33, "EMSMDB.DLL", NULL);
+    build();
+    ck_assert_uint_eq(profile.provider_count, 1);
+    ck_assert_uint_eq(problems_of(PROFILE_VALUE_UNREADABLE), 1);
+    ck_assert_uint_eq(problems_of(PROFILE_MISSING_DLL_NAME), 1);
+    ck_assert_uint_eq(profile.unreadable_count, 1);
+}
+END_TEST
+
+START_TEST(test_lists_past_the_budget_are_reported_and_their_providers_kept)
+{
+    size_t services = builder_section(&b, SERVICES);
+
+    provider(PST_STORE, 33, "MSPST.DLL", NULL);
+    /* A list the reader did not read, past its budget. */
+    builder_raw(&b, services, "01023d00", PROFILE_REG_OVER_BUDGET, NULL, 0);
+    build();
+    ck_assert_uint_eq(problems_of(PROFILE_LISTS_TOO_LONG), 1);
+    assert_provider(0, PST_STORE, 33, "MSPST32.DLL");
+}
+END_TEST
+
+/* One service listed 4096 times, its list naming 4096 missing sections: the
+ * work is bounded, the missing ones reported at most 64 times, and the
+ * provider listed nowhere still found. */
+START_TEST(test_crafted_lists_cost_bounded_work)
+{
+    static uint8_t services_list[4096 * 16], missing_list[4096 * 16];
+    struct profile_value values[2];
+    struct profile_section_input sections[3];
+    static uint16_t names[3][33], value_names[2][9];
+    uint8_t service_uid[16];
+
+    uid_from_hex(SVC_PST, service_uid);
+    for (size_t i = 0; i < 4096; i++) {
+        memcpy(services_list + 16 * i, service_uid, 16);
+        memset(missing_list + 16 * i, 0xee, 16);
+        missing_list[16 * i] = (uint8_t)i;
+        missing_list[16 * i + 1] = (uint8_t)(i >> 8);
+    }
+    memset(sections, 0, sizeof(sections));
+    for (int i = 0; i < 3; i++) {
+        const char *name = i == 0 ? SERVICES : i == 1 ? SVC_PST : PST_STORE;
+
+        for (int k = 0; k < 32; k++)
+            names[i][k] = (uint16_t)name[k];
+        sections[i].name = names[i];
+        sections[i].name_length = 32;
+    }
+    for (int k = 0; k < 8; k++) {
+        value_names[0][k] = (uint16_t)"01023d0e"[k];
+        value_names[1][k] = (uint16_t)"01023d00"[k];
+    }
+    values[0] = (struct profile_value){ value_names[0], 8, PROFILE_REG_BINARY, services_list, sizeof(services_list), 0 };
+    values[1] = (struct profile_value){ value_names[1], 8, PROFILE_REG_BINARY, missing_list, sizeof(missing_list), 0 };
+    sections[0].values = &values[0];
+    sections[0].value_count = 1;
+    sections[1].values = &values[1];
+    sections[1].value_count = 1;
+    /* The store section itself comes from the builder, for its properties. */
+    provider(PST_STORE, 33, "MSPST.DLL", NULL);
+    sections[2] = b.sections[0];
+
+    ck_assert_int_eq(profile_build(sections, 3, &profile), SHUT_S_OK);
+    ck_assert_uint_eq(profile.provider_count, 1);
+    ck_assert_uint_eq(problems_of(PROFILE_LISTED_BUT_MISSING), 64);
+    ck_assert_uint_eq(problems_of(PROFILE_LISTS_TOO_LONG), 0);
+}
+END_TEST
+
+START_TEST(test_out_of_memory_at_any_allocation_leaves_nothing)
+{
+    provider(PST_STORE, 33, "MSPST.DLL", NULL);
+    provider(MAIL_XP, 36, "EMSMDB.DLL", NULL);
+    for (long skip = 0; skip < 8; skip++) {
+        int32_t hr;
+
+        alloc_fail_after(skip);
+        hr = profile_build(b.sections, b.count, &profile);
+        alloc_fail_after(-1);
+        if (hr == SHUT_S_OK) {
+            ck_assert_uint_eq(profile.provider_count, 2);
+            profile_free(&profile);
+            continue;
+        }
+        ck_assert_int_eq(hr, SHUT_E_OUTOFMEMORY);
+        ck_assert_ptr_null(profile.providers);
+        ck_assert_uint_eq(profile.provider_count + profile.problem_count + profile.unreadable_count, 0);
+    }
+}
+END_TEST
+
+START_TEST(test_property_names_for_the_reader)
+{
+    uint16_t name[9];
+    int lists = 0;
+
+    ck_assert_uint_eq(profile_property_count(), 12);
+    profile_property_name(0, name);
+    ck_assert(unicode_equals(name, "00033e03"));
+    for (size_t i = 0; i < profile_property_count(); i++)
+        lists += profile_property_is_list(i);
+    ck_assert_int_eq(lists, 4);
+}
+END_TEST
+
 START_TEST(test_problem_texts)
 {
     ck_assert_str_eq(profile_problem_text(PROFILE_UNSAFE_DLL_NAME),
@@ -437,6 +576,12 @@ Suite *profile_suite(void)
     tcase_add_test(tc, test_empty_profile);
     tcase_add_test(tc, test_too_many_sections_are_cut_and_reported);
     tcase_add_test(tc, test_dll_file_name_rule);
+    tcase_add_test(tc, test_unreadable_section_is_reported_and_kept_as_unknown);
+    tcase_add_test(tc, test_unreadable_property_is_reported);
+    tcase_add_test(tc, test_lists_past_the_budget_are_reported_and_their_providers_kept);
+    tcase_add_test(tc, test_crafted_lists_cost_bounded_work);
+    tcase_add_test(tc, test_out_of_memory_at_any_allocation_leaves_nothing);
+    tcase_add_test(tc, test_property_names_for_the_reader);
     tcase_add_test(tc, test_problem_texts);
     suite_add_tcase(suite, tc);
     return suite;

@@ -3,6 +3,7 @@
  * serialised with DoFastShutdown, unloading only when nothing would be lost,
  * attach order that never wraps. */
 #include "suites.h"
+#include "alloc_count.h"
 #include "fake_env.h"
 #include "profile_builder.h"
 
@@ -243,6 +244,120 @@ START_TEST(test_an_attached_profile_without_providers_keeps_the_module_too)
 }
 END_TEST
 
+/* --- what the profile could not give ----------------------------------------- */
+
+static int32_t attach_with_unreadable(const char *readable_uid, const char *unreadable_uid)
+{
+    static struct profile_builder b;
+    struct profile profile;
+    int32_t hr;
+    size_t s;
+
+    builder_init(&b);
+    s = builder_section(&b, readable_uid);
+    builder_long(&b, s, "00033e03", 33);
+    builder_unicode(&b, s, "001f300a", "MSA.DLL");
+    s = builder_section(&b, unreadable_uid);
+    b.sections[s].read_error = 5;
+    ck_assert_int_eq(profile_build(b.sections, b.count, &profile), SHUT_S_OK);
+    hr = shutdown_attach(&f.s, &profile);
+    profile_free(&profile);
+    return hr;
+}
+
+START_TEST(test_option1_unreadable_section_refuses_unless_its_provider_registered)
+{
+    uint8_t uid[16];
+    uint32_t cookie;
+
+    fake_set_policy(&f, POLICY_HKLM_POLICY, 0, 1);
+    ck_assert_int_eq(attach_with_unreadable("b0000000000000000000000000000001", "b0000000000000000000000000000002"),
+                     SHUT_S_OK);
+    fake_register(&f, &ms, SHUT_STORE_PROVIDER, 1);
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
+    ck_assert_int_eq(f.events[EVENT_SECTION_UNREADABLE], 1);
+    /* The provider of that section registered: it is asked, like any other. */
+    uid_from_hex("b0000000000000000000000000000002", uid);
+    ck_assert_int_eq(shutdown_register(&f.s, uid, SHUT_STORE_PROVIDER, &xp, &cookie), SHUT_S_OK);
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    /* Option 0 never minds. */
+    ck_assert_int_eq(shutdown_unregister(&f.s, cookie), SHUT_S_OK);
+    fake_clear_policy(&f);
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+}
+END_TEST
+
+START_TEST(test_attach_out_of_memory_changes_nothing)
+{
+    int32_t hr = SHUT_E_OUTOFMEMORY;
+
+    ck_assert_int_eq(attach_one("b0000000000000000000000000000001", "MSA.DLL"), SHUT_S_OK);
+    for (long skip = 0; skip < 4 && hr == SHUT_E_OUTOFMEMORY; skip++) {
+        static struct profile_builder b;
+        struct profile profile;
+        size_t s;
+
+        builder_init(&b);
+        s = builder_section(&b, "b0000000000000000000000000000002");
+        builder_long(&b, s, "00033e03", 33);
+        builder_unicode(&b, s, "001f300a", "MSB.DLL");
+        s = builder_section(&b, "b0000000000000000000000000000003");
+        b.sections[s].read_error = 5;
+        ck_assert_int_eq(profile_build(b.sections, b.count, &profile), SHUT_S_OK);
+        alloc_fail_after(skip);
+        hr = shutdown_attach(&f.s, &profile);
+        alloc_fail_after(-1);
+        profile_free(&profile);
+        if (hr == SHUT_E_OUTOFMEMORY) {
+            ck_assert_uint_eq(f.s.section_count, 1);
+            ck_assert_uint_eq(f.s.unreadable_count, 0);
+            ck_assert_uint_eq(f.s.profiles_attached, 1);
+        }
+    }
+    ck_assert_int_eq(hr, SHUT_S_OK);
+    ck_assert_uint_eq(f.s.section_count, 2);
+    ck_assert_uint_eq(f.s.unreadable_count, 1);
+}
+END_TEST
+
+/* --- diagnostics of the protocol path ------------------------------------------ */
+
+START_TEST(test_protocol_phase_reports_after_its_last_provider)
+{
+    fake_register(&f, &xp, SHUT_TRANSPORT_PROVIDER, 1);
+    fake_register(&f, &ms, SHUT_STORE_PROVIDER, 1);
+    xp.answer[PROVIDER_NOTIFY] = SHUT_E_CALL_FAILED;
+    ms.answer[PROVIDER_DO_FAST] = SHUT_E_CALL_FAILED;
+    f.timeout_ms = 250;
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    ck_assert_int_eq(f.deferred_writes, 0);
+    ck_assert_int_eq(shutdown_notify(&f.s), SHUT_S_OK);
+    ck_assert_int_eq(f.deferred_writes, 1);
+    ck_assert_int_eq(f.events[EVENT_PROVIDER_FAILED], 1);
+    ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_W_ERRORS_RETURNED);
+    ck_assert_int_eq(f.deferred_writes, 2);
+    ck_assert_int_eq(f.events[EVENT_PROVIDER_FAILED], 2);
+    /* Written under the deadline the phase ran with. */
+    ck_assert_uint_eq(f.last_deferred_timeout_ms, 250);
+}
+END_TEST
+
+START_TEST(test_protocol_phase_buffer_counts_what_did_not_fit)
+{
+    static struct fake_provider many[SHUTDOWN_DEFERRED_MAX + 5];
+
+    for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++) {
+        fake_provider_init(&many[i], &f, "p");
+        many[i].answer[PROVIDER_DO_FAST] = SHUT_E_CALL_FAILED;
+        fake_register(&f, &many[i], SHUT_STORE_PROVIDER, 1);
+    }
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_W_ERRORS_RETURNED);
+    ck_assert_int_eq(f.events[EVENT_PROVIDER_FAILED], SHUTDOWN_DEFERRED_MAX);
+    ck_assert_uint_eq(f.deferred_lost, 5);
+}
+END_TEST
+
 /* --- attach order ------------------------------------------------------- */
 
 START_TEST(test_attach_order_never_wraps)
@@ -282,6 +397,10 @@ Suite *robustness_suite(void)
     tcase_add_test(tc, test_an_attached_profile_keeps_the_module);
     tcase_add_test(tc, test_an_attached_profile_without_providers_keeps_the_module_too);
     tcase_add_test(tc, test_attach_order_never_wraps);
+    tcase_add_test(tc, test_option1_unreadable_section_refuses_unless_its_provider_registered);
+    tcase_add_test(tc, test_attach_out_of_memory_changes_nothing);
+    tcase_add_test(tc, test_protocol_phase_reports_after_its_last_provider);
+    tcase_add_test(tc, test_protocol_phase_buffer_counts_what_did_not_fit);
     suite_add_tcase(suite, tc);
     return suite;
 }

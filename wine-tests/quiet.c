@@ -5,6 +5,7 @@
  * address table) and counts every call to an allocator or a registry
  * function, in a child process per case. */
 #define COBJMACROS
+#include "iat_hook.h"
 #include "support.h"
 #include "wine/test.h"
 
@@ -57,35 +58,10 @@ static const struct hook {
  * how many import slots were hooked. */
 static int hook_imports(HMODULE module)
 {
-    BYTE *base = (BYTE *)module;
-    IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(base + ((IMAGE_DOS_HEADER *)base)->e_lfanew);
-    IMAGE_DATA_DIRECTORY *dir = &nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT];
-    IMAGE_IMPORT_DESCRIPTOR *desc = (IMAGE_IMPORT_DESCRIPTOR *)(base + dir->VirtualAddress);
     int hooked = 0;
 
-    for (; desc->Name; desc++) {
-        IMAGE_THUNK_DATA *names = (IMAGE_THUNK_DATA *)(base + desc->OriginalFirstThunk);
-        IMAGE_THUNK_DATA *slots = (IMAGE_THUNK_DATA *)(base + desc->FirstThunk);
-
-        for (; names->u1.AddressOfData; names++, slots++) {
-            const char *name;
-
-            if (IMAGE_SNAP_BY_ORDINAL(names->u1.Ordinal))
-                continue;
-            name = (const char *)((IMAGE_IMPORT_BY_NAME *)(base + names->u1.AddressOfData))->Name;
-            for (unsigned h = 0; h < ARRAY_SIZE(hooks); h++) {
-                DWORD old;
-
-                if (strcmp(name, hooks[h].name))
-                    continue;
-                *hooks[h].real = (void *)slots->u1.Function;
-                VirtualProtect(&slots->u1.Function, sizeof(slots->u1.Function), PAGE_READWRITE, &old);
-                slots->u1.Function = (ULONG_PTR)hooks[h].counting;
-                VirtualProtect(&slots->u1.Function, sizeof(slots->u1.Function), old, &old);
-                hooked++;
-            }
-        }
-    }
+    for (unsigned h = 0; h < ARRAY_SIZE(hooks); h++)
+        hooked += hook_import(module, hooks[h].name, hooks[h].counting, hooks[h].real);
     return hooked;
 }
 

@@ -54,6 +54,9 @@ const char *profile_problem_text(enum profile_problem_kind kind)
     case PROFILE_BAD_UID_LIST:       return "a provider or service list is not a whole number of UIDs";
     case PROFILE_LISTED_BUT_MISSING: return "listed provider has no usable section";
     case PROFILE_TOO_MANY_SECTIONS:  return "too many sections: the rest were not read";
+    case PROFILE_SECTION_UNREADABLE: return "section could not be read";
+    case PROFILE_VALUE_UNREADABLE:   return "a property could not be read";
+    case PROFILE_LISTS_TOO_LONG:     return "provider lists too long: the rest were not followed";
     }
     return "?";
 }
@@ -67,6 +70,26 @@ static int hex_digit(uint16_t c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
+}
+
+size_t profile_property_count(void)
+{
+    return P_COUNT;
+}
+
+void profile_property_name(size_t index, uint16_t name[9])
+{
+    static const char digits[] = "0123456789abcdef";
+    uint32_t tag = index < P_COUNT ? property_tags[index] : 0;
+
+    for (int i = 0; i < 8; i++)
+        name[i] = (uint16_t)digits[(tag >> (28 - 4 * i)) & 15];
+    name[8] = 0;
+}
+
+bool profile_property_is_list(size_t index)
+{
+    return index >= P_SERVICES && index <= P_TRANSPORT_PROVIDERS;
 }
 
 bool profile_parse_uid(const uint16_t *name, size_t length, uint8_t uid[PROFILE_UID_SIZE])
@@ -107,6 +130,8 @@ struct section {
     const struct profile_value *property[P_COUNT];
     bool is_provider;                  /* a well-formed provider section of a type we forward to */
     bool taken;                        /* already placed in the output */
+    bool unreadable;                   /* it, or a property of it, could not be read */
+    bool lists_followed;               /* a service's lists, followed once however often it is listed */
     struct profile_provider provider;
 };
 
@@ -240,8 +265,8 @@ bool profile_dll_file_name(const uint16_t *stored, uint16_t *out, size_t out_siz
     return true;
 }
 
-static void add_problem(struct profile *p, enum profile_problem_kind kind, const uint8_t *uid,
-                        const uint16_t *name, size_t name_length)
+static struct profile_problem *add_problem(struct profile *p, enum profile_problem_kind kind,
+                                          const uint8_t *uid, const uint16_t *name, size_t name_length)
 {
     struct profile_problem *problem = &p->problems[p->problem_count++];
 
@@ -253,6 +278,7 @@ static void add_problem(struct profile *p, enum profile_problem_kind kind, const
     }
     for (size_t i = 0; name && i < name_length && i + 1 < sizeof(problem->name) / sizeof(problem->name[0]); i++)
         problem->name[i] = name[i] ? name[i] : '?';
+    return problem;
 }
 
 static bool uid_list_ok(const struct profile_value *v)
@@ -260,8 +286,11 @@ static bool uid_list_ok(const struct profile_value *v)
     return !v || (type_is_binary(v) && v->size % PROFILE_UID_SIZE == 0);
 }
 
-/* Reads one section's properties; decides whether it is a provider we can use. */
-static void decode_section(const struct profile_section_input *in, struct section *s, struct profile *p)
+/* Reads one section's properties; decides whether it is a provider we can use.
+ * A property the reader could not get is reported, and leaves the section
+ * "unreadable" unless it decodes as a provider all the same. */
+static void decode_section(const struct profile_section_input *in, struct section *s, struct profile *p,
+                           bool *over_budget)
 {
     struct profile_provider *provider = &s->provider;
     enum string_status status;
@@ -274,6 +303,15 @@ static void decode_section(const struct profile_section_input *in, struct sectio
 
         if (!parse_tag(v->name, v->name_length, &tag))
             continue; /* not a property: someone else's value */
+        if (v->reg_type == PROFILE_REG_UNREADABLE) {
+            add_problem(p, PROFILE_VALUE_UNREADABLE, s->uid, v->name, v->name_length)->error = v->read_error;
+            s->unreadable = true;
+            continue;
+        }
+        if (v->reg_type == PROFILE_REG_OVER_BUDGET) {
+            *over_budget = true;
+            continue;
+        }
         for (unsigned k = 0; k < P_COUNT; k++)
             if (property_tags[k] == tag && !s->property[k])
                 s->property[k] = v;
@@ -338,6 +376,8 @@ struct builder {
     struct profile *profile;
     size_t missing_reported;
     uint8_t missing[MISSING_REPORTED_MAX][PROFILE_UID_SIZE];
+    size_t list_entries;               /* followed so far, of PROFILE_LIST_ENTRIES_MAX */
+    bool lists_too_long;
 };
 
 static int compare_by_uid(const void *a, const void *b)
@@ -382,12 +422,24 @@ static void take(struct builder *b, struct section *s, bool listed)
     p->provider_count++;
 }
 
+/* Whether one more list entry may be followed: the work of a crafted profile
+ * is bounded, and what is left over is reported, not dropped. */
+static bool list_budget(struct builder *b)
+{
+    if (b->list_entries < PROFILE_LIST_ENTRIES_MAX) {
+        b->list_entries++;
+        return true;
+    }
+    b->lists_too_long = true;
+    return false;
+}
+
 /* Places every provider a UID list names, in the list's order. */
 static void take_list(struct builder *b, const struct profile_value *list)
 {
     if (!list)
         return;
-    for (size_t at = 0; at + PROFILE_UID_SIZE <= list->size; at += PROFILE_UID_SIZE) {
+    for (size_t at = 0; at + PROFILE_UID_SIZE <= list->size && list_budget(b); at += PROFILE_UID_SIZE) {
         struct section *s = find_section(b, list->data + at);
 
         if (!s || !s->is_provider)
@@ -397,8 +449,12 @@ static void take_list(struct builder *b, const struct profile_value *list)
     }
 }
 
-static void take_provider_lists(struct builder *b, const struct section *s)
+static void take_provider_lists(struct builder *b, struct section *s)
 {
+    /* A service listed many times is followed once. */
+    if (s->lists_followed)
+        return;
+    s->lists_followed = true;
     take_list(b, s->property[P_TRANSPORT_PROVIDERS]);
     take_list(b, s->property[P_AB_PROVIDERS]);
     take_list(b, s->property[P_STORE_PROVIDERS]);
@@ -429,21 +485,25 @@ int32_t profile_build(const struct profile_section_input *sections, size_t count
     struct builder b;
     struct section *services;
     size_t problems_max;
-    bool truncated = count > PROFILE_SECTIONS_MAX;
+    bool truncated = count > PROFILE_SECTIONS_MAX, over_budget = false;
 
     memset(&b, 0, sizeof(b));
     memset(profile, 0, sizeof(*profile));
     if (truncated)
         count = PROFILE_SECTIONS_MAX;
-    /* Per section at most 5 problems (4 lists, and a name, a duplicate or a
-     * provider problem), the missing ones, and the truncation. */
-    problems_max = 5 * count + MISSING_REPORTED_MAX + 1;
+    /* Per section at most 5 problems (4 lists, and a name, a duplicate, an
+     * unreadable section or a provider problem) plus one per unreadable
+     * property; the missing ones, the truncation, the lists too long. */
+    problems_max = 5 * count + MISSING_REPORTED_MAX + 2;
+    for (size_t i = 0; i < count; i++)
+        problems_max += sections[i].value_count;
 
     b.sections = calloc(count ? count : 1, sizeof(*b.sections));
     b.index = calloc(count ? count : 1, sizeof(*b.index));
     profile->providers = calloc(count ? count : 1, sizeof(*profile->providers));
+    profile->unreadable = calloc(count ? count : 1, sizeof(*profile->unreadable));
     profile->problems = calloc(problems_max, sizeof(*profile->problems));
-    if (!b.sections || !b.index || !profile->providers || !profile->problems) {
+    if (!b.sections || !b.index || !profile->providers || !profile->unreadable || !profile->problems) {
         free(b.sections);
         free(b.index);
         profile_free(profile);
@@ -458,16 +518,28 @@ int32_t profile_build(const struct profile_section_input *sections, size_t count
             add_problem(profile, PROFILE_BAD_SECTION_NAME, NULL, sections[i].name, sections[i].name_length);
     }
     build_index(&b, count);
-    for (size_t i = 0; i < count; i++)
-        if (b.sections[i].usable)
-            decode_section(&sections[i], &b.sections[i], profile);
+    for (size_t i = 0; i < count; i++) {
+        struct section *s = &b.sections[i];
+
+        if (!s->usable)
+            continue;
+        if (sections[i].read_error) {
+            add_problem(profile, PROFILE_SECTION_UNREADABLE, s->uid, NULL, 0)->error = sections[i].read_error;
+            s->unreadable = true;
+        } else {
+            decode_section(&sections[i], s, profile, &over_budget);
+        }
+        /* What it is cannot be told: a provider, maybe. */
+        if (s->unreadable && !s->is_provider)
+            memcpy(profile->unreadable[profile->unreadable_count++], s->uid, PROFILE_UID_SIZE);
+    }
 
     /* The per-service lists, in the profile's service order, decide... */
     services = find_section(&b, services_section_uid);
     if (services && services->property[P_SERVICES]) {
         const struct profile_value *list = services->property[P_SERVICES];
 
-        for (size_t at = 0; at + PROFILE_UID_SIZE <= list->size; at += PROFILE_UID_SIZE) {
+        for (size_t at = 0; at + PROFILE_UID_SIZE <= list->size && list_budget(&b); at += PROFILE_UID_SIZE) {
             struct section *service = find_section(&b, list->data + at);
 
             if (service && service != services)
@@ -483,6 +555,8 @@ int32_t profile_build(const struct profile_section_input *sections, size_t count
         if (b.index[i]->is_provider && !b.index[i]->taken)
             take(&b, b.index[i], false);
 
+    if (b.lists_too_long || over_budget)
+        add_problem(profile, PROFILE_LISTS_TOO_LONG, NULL, NULL, 0);
     if (truncated)
         add_problem(profile, PROFILE_TOO_MANY_SECTIONS, NULL, NULL, 0);
     free(b.sections);
@@ -493,6 +567,7 @@ int32_t profile_build(const struct profile_section_input *sections, size_t count
 void profile_free(struct profile *profile)
 {
     free(profile->providers);
+    free(profile->unreadable);
     free(profile->problems);
     memset(profile, 0, sizeof(*profile));
 }

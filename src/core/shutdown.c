@@ -30,6 +30,9 @@ void shutdown_free(struct shutdown *s)
     free(s->sections);
     s->sections = NULL;
     s->section_count = 0;
+    free(s->unreadable);
+    s->unreadable = NULL;
+    s->unreadable_count = 0;
 }
 
 enum gate {
@@ -98,12 +101,42 @@ static void gate_leave_done(struct shutdown *s, int32_t result)
     s->env.unlock(s->env.ctx);
 }
 
+/* During NotifyProcessShutdown and DoFastShutdown an event is only recorded
+ * (a copy of the provider with it: the table may change before it is
+ * written); otherwise it is reported at once. */
 static void report(struct shutdown *s, enum shutdown_event_kind kind,
                    const struct provider *p, enum provider_call call, int32_t hr)
 {
-    struct shutdown_event event = { kind, p, NULL, call, hr };
+    struct shutdown_event event = { kind, p, NULL, NULL, call, hr };
 
-    s->env.report(s->env.ctx, &event);
+    if (!s->deferring) {
+        s->env.report(s->env.ctx, &event);
+        return;
+    }
+    if (s->deferred_count == SHUTDOWN_DEFERRED_MAX) {
+        s->deferred_lost++;
+        return;
+    }
+    if (p) {
+        s->deferred_providers[s->deferred_count] = *p;
+        event.provider = &s->deferred_providers[s->deferred_count];
+    }
+    s->deferred[s->deferred_count++] = event;
+}
+
+static void defer_reports(struct shutdown *s)
+{
+    s->deferring = true;
+    s->deferred_count = s->deferred_lost = 0;
+}
+
+/* After the last provider of the phase has returned. */
+static void write_deferred_reports(struct shutdown *s)
+{
+    s->deferring = false;
+    if (s->deferred_count || s->deferred_lost)
+        s->env.report_deferred(s->env.ctx, s->deferred, s->deferred_count, s->deferred_lost, s->timeout_ms);
+    s->deferred_count = s->deferred_lost = 0;
 }
 
 static const struct attached_section *find_attached(const struct shutdown *s, const uint8_t *uid)
@@ -114,29 +147,39 @@ static const struct attached_section *find_attached(const struct shutdown *s, co
     return NULL;
 }
 
-static bool section_has_provider(const struct shutdown *s, const struct attached_section *a)
+static bool uid_has_provider(const struct shutdown *s, const uint8_t *uid)
 {
     for (size_t i = 0; i < s->providers.count; i++)
         if (s->providers.items[i].has_section_uid &&
-            !memcmp(s->providers.items[i].section_uid, a->section.section_uid, PROFILE_UID_SIZE))
+            !memcmp(s->providers.items[i].section_uid, uid, PROFILE_UID_SIZE))
             return true;
     return false;
 }
 
 /* Option 1: a provider loaded in the process (its DLL is there) that never
  * registered cannot be asked, so it cannot opt in. Whether it is loaded is
- * decided now: DLLs come and go after the profile was attached. */
+ * decided now: DLLs come and go after the profile was attached. A section
+ * that could not be read may be such a provider: unless one registered with
+ * its UID, it cannot be counted as opting in either. */
 static bool unregistered_sections_refuse(struct shutdown *s)
 {
     bool refused = false;
 
     for (size_t i = 0; i < s->section_count; i++) {
         const struct attached_section *a = &s->sections[i];
-
-        struct shutdown_event event = { EVENT_SECTION_UNREGISTERED, NULL, &a->section,
+        struct shutdown_event event = { EVENT_SECTION_UNREGISTERED, NULL, &a->section, NULL,
                                         PROVIDER_QUERY, SHUT_E_NO_SUPPORT };
 
-        if (section_has_provider(s, a) || !s->env.section_is_loaded(s->env.ctx, &a->section))
+        if (uid_has_provider(s, a->section.section_uid) || !s->env.section_is_loaded(s->env.ctx, &a->section))
+            continue;
+        s->env.report(s->env.ctx, &event);
+        refused = true;
+    }
+    for (size_t i = 0; i < s->unreadable_count; i++) {
+        struct shutdown_event event = { EVENT_SECTION_UNREADABLE, NULL, NULL, s->unreadable[i],
+                                        PROVIDER_QUERY, SHUT_E_NO_SUPPORT };
+
+        if (uid_has_provider(s, s->unreadable[i]))
             continue;
         s->env.report(s->env.ctx, &event);
         refused = true;
@@ -242,8 +285,11 @@ int32_t shutdown_notify(struct shutdown *s)
     /* Out of protocol: never tell providers of a shutdown that may not happen. */
     if (!s->query_ok)
         hr = evaluate(s);
-    if (hr == SHUT_S_OK)
+    if (hr == SHUT_S_OK) {
+        defer_reports(s);
         tell(s, PROVIDER_NOTIFY);
+        write_deferred_reports(s);
+    }
     gate_leave(s);
     return hr;
 }
@@ -263,8 +309,10 @@ int32_t shutdown_do_fast(struct shutdown *s)
         gate_leave(s);
         return hr;
     }
+    defer_reports(s);
     tell(s, PROVIDER_NOTIFY);
     tell(s, PROVIDER_DO_FAST);
+    write_deferred_reports(s);
     hr = s->errors ? SHUT_W_ERRORS_RETURNED : SHUT_S_OK;
     gate_leave_done(s, hr);
     return hr;
@@ -327,16 +375,33 @@ int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
     return hr;
 }
 
+static bool unreadable_attached(const struct shutdown *s, const uint8_t *uid)
+{
+    for (size_t i = 0; i < s->unreadable_count; i++)
+        if (!memcmp(s->unreadable[i], uid, PROFILE_UID_SIZE))
+            return true;
+    return false;
+}
+
+/* Both arrays are grown before anything changes: a failed allocation leaves
+ * the state as it was. */
 int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile)
 {
-    struct attached_section *grown;
+    struct attached_section *sections;
+    uint8_t (*unreadable)[PROFILE_UID_SIZE];
 
-    if (profile->provider_count > SIZE_MAX / sizeof(*grown) - s->section_count - 1)
+    if (profile->provider_count > SIZE_MAX / sizeof(*sections) - s->section_count - 1 ||
+        profile->unreadable_count > SIZE_MAX / sizeof(*unreadable) - s->unreadable_count - 1)
         return SHUT_E_OUTOFMEMORY;
-    grown = realloc(s->sections, (s->section_count + profile->provider_count + 1) * sizeof(*grown));
-    if (!grown)
+    sections = realloc(s->sections, (s->section_count + profile->provider_count + 1) * sizeof(*sections));
+    if (!sections)
         return SHUT_E_OUTOFMEMORY;
-    s->sections = grown;
+    s->sections = sections;
+    unreadable = realloc(s->unreadable, (s->unreadable_count + profile->unreadable_count + 1) * sizeof(*unreadable));
+    if (!unreadable)
+        return SHUT_E_OUTOFMEMORY;
+    s->unreadable = unreadable;
+
     for (size_t i = 0; i < profile->provider_count; i++) {
         const struct profile_provider *section = &profile->providers[i];
         struct attached_section *a;
@@ -347,6 +412,9 @@ int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile)
         a->section = *section;
         a->order = s->next_order + i;
     }
+    for (size_t i = 0; i < profile->unreadable_count; i++)
+        if (!unreadable_attached(s, profile->unreadable[i]))
+            memcpy(s->unreadable[s->unreadable_count++], profile->unreadable[i], PROFILE_UID_SIZE);
     s->next_order += profile->provider_count;
     s->env.lock(s->env.ctx);
     s->profiles_attached++;

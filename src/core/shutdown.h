@@ -48,13 +48,15 @@ enum shutdown_event_kind {
     EVENT_SECTION_UNREGISTERED, /* option 1 and a loaded provider of the profile never registered */
     EVENT_PROVIDER_TIMED_OUT,   /* abandoned: the call overran the deadline */
     EVENT_PROVIDER_CRASHED,     /* abandoned: the call crashed (hr is the exception code) */
+    EVENT_SECTION_UNREADABLE,   /* option 1 and a section that could not be read has no registered provider */
 };
-#define SHUTDOWN_EVENT_KINDS (EVENT_PROVIDER_CRASHED + 1)
+#define SHUTDOWN_EVENT_KINDS (EVENT_SECTION_UNREADABLE + 1)
 
 struct shutdown_event {
     enum shutdown_event_kind kind;
     const struct provider *provider; /* for the EVENT_PROVIDER_* kinds */
     const struct profile_provider *section; /* for EVENT_SECTION_UNREGISTERED */
+    const uint8_t *section_uid;             /* for EVENT_SECTION_UNREADABLE */
     enum provider_call call;
     int32_t hr;
 };
@@ -83,7 +85,17 @@ struct shutdown_env {
     bool (*section_is_loaded)(void *ctx, const struct profile_provider *section);
     void (*release_provider)(void *ctx, void *shutdown);
     void (*report)(void *ctx, const struct shutdown_event *event);
+    /* What NotifyProcessShutdown and DoFastShutdown had to report, written
+     * once their last provider has returned, within timeout_ms if it is not
+     * 0 (a stalled debug monitor must not hold the exit). lost: events that
+     * did not fit the buffer. Called with the gate held. */
+    void (*report_deferred)(void *ctx, const struct shutdown_event *events, size_t count, size_t lost,
+                            uint32_t timeout_ms);
 };
+
+/* Events a protocol phase records for after its providers, in a buffer of
+ * the core's own: reporting them then neither allocates nor waits. */
+#define SHUTDOWN_DEFERRED_MAX 32
 
 /* A provider section of an attached profile. */
 struct attached_section {
@@ -96,6 +108,8 @@ struct shutdown {
     struct provider_table providers;
     struct attached_section *sections;
     size_t section_count;
+    uint8_t (*unreadable)[PROFILE_UID_SIZE];  /* attached sections that could not be read */
+    size_t unreadable_count;
     uint64_t next_order;  /* 64 bits: attach after attach never wraps */
     /* Guarded by env.lock: */
     bool busy;
@@ -105,6 +119,10 @@ struct shutdown {
     int32_t done_result;
     unsigned profiles_attached;
     /* Only touched with the gate held: */
+    bool deferring;       /* a protocol phase: events go to the buffer */
+    struct shutdown_event deferred[SHUTDOWN_DEFERRED_MAX];
+    struct provider deferred_providers[SHUTDOWN_DEFERRED_MAX]; /* as they were, for the events */
+    size_t deferred_count, deferred_lost;
     bool query_ok;        /* the last evaluation said yes and nobody registered since */
     bool errors;          /* a provider failed a notification */
     uint32_t timeout_ms;  /* ProviderTimeoutMs as the last evaluation read it */

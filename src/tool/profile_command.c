@@ -71,7 +71,10 @@ static void print_text(const WCHAR *path, const struct profile *p, const size_t 
         problem_subject(&p->problems[i], subject);
         out("  section ");
         out_wide(subject[0] ? subject : L"(empty name)");
-        out(": %s\n", profile_problem_text(p->problems[i].kind));
+        out(": %s", profile_problem_text(p->problems[i].kind));
+        if (p->problems[i].error)
+            out(" (error %lu)", (unsigned long)p->problems[i].error);
+        out("\n");
     }
 }
 
@@ -117,6 +120,8 @@ static void print_json(const WCHAR *path, const struct profile *p, const size_t 
         out_json_wide(subject);
         out(",\"problem\":");
         out_json(profile_problem_text(p->problems[i].kind));
+        if (p->problems[i].error)
+            out(",\"error\":%lu", (unsigned long)p->problems[i].error);
         out("}");
     }
     out("]}\n");

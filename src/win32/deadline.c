@@ -30,8 +30,8 @@ struct worker {
     HANDLE thread;
     HANDLE start;               /* set by the caller: a call is ready */
     HANDLE done;                /* set by the worker: the call returned or crashed */
-    IMAPIProviderShutdown *provider;
-    enum provider_call call;
+    HRESULT (*work)(void *arg);  /* the call */
+    void *arg;
     DWORD caller_thread;
     HRESULT result;
     LONG crashed;
@@ -47,12 +47,19 @@ static DWORD worker_tls = TLS_OUT_OF_INDEXES;
 static LPTOP_LEVEL_EXCEPTION_FILTER previous_filter;
 static INIT_ONCE setup_once = INIT_ONCE_STATIC_INIT;
 
-static HRESULT invoke(IMAPIProviderShutdown *provider, enum provider_call call)
+struct provider_request {
+    IMAPIProviderShutdown *provider;
+    enum provider_call call;
+};
+
+static HRESULT invoke(void *arg)
 {
-    switch (call) {
-    case PROVIDER_QUERY:   return IMAPIProviderShutdown_QueryFastShutdown(provider);
-    case PROVIDER_NOTIFY:  return IMAPIProviderShutdown_NotifyProcessShutdown(provider);
-    case PROVIDER_DO_FAST: return IMAPIProviderShutdown_DoFastShutdown(provider);
+    struct provider_request *request = arg;
+
+    switch (request->call) {
+    case PROVIDER_QUERY:   return IMAPIProviderShutdown_QueryFastShutdown(request->provider);
+    case PROVIDER_NOTIFY:  return IMAPIProviderShutdown_NotifyProcessShutdown(request->provider);
+    case PROVIDER_DO_FAST: return IMAPIProviderShutdown_DoFastShutdown(request->provider);
     }
     return E_UNEXPECTED;
 }
@@ -111,7 +118,7 @@ static DWORD WINAPI worker_main(void *arg)
         if (!known)
             InterlockedExchange(&w->unusable, 1);
         else
-            w->result = invoke(w->provider, w->call);
+            w->result = w->work(w->arg);
         SetEvent(w->done);
         if (!known)
             break;
@@ -180,21 +187,18 @@ static BOOL wait_for(HANDLE done, DWORD timeout_ms)
     return WaitForSingleObject(done, timeout_ms) == WAIT_OBJECT_0;
 }
 
-HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
-                      enum call_outcome *outcome)
+HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, enum call_outcome *outcome)
 {
     struct worker *w;
 
     *outcome = CALL_RETURNED;
     if (!timeout_ms)
-        return invoke(provider, call);
+        return work(arg);
     w = claim_worker();
-    if (!w) {
-        diag(L"no worker thread for the deadline: calling %hs without one", provider_call_name(call));
-        return invoke(provider, call);
-    }
-    w->provider = provider;
-    w->call = call;
+    if (!w)
+        return work(arg);
+    w->work = work;
+    w->arg = arg;
     w->caller_thread = GetCurrentThreadId();
     SetEvent(w->start);
     if (!wait_for(w->done, timeout_ms)) {
@@ -217,11 +221,18 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
     if (w->unusable) {
         WaitForSingleObject(w->thread, 1000);
         close_worker(w);
-        diag(L"a deadline worker could not set itself up: calling %hs without one", provider_call_name(call));
-        return invoke(provider, call);
+        return work(arg);
     }
     InterlockedExchange(&w->state, WORKER_IDLE);
     return w->result;
+}
+
+HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
+                      enum call_outcome *outcome)
+{
+    struct provider_request request = { provider, call };
+
+    return deadline_run(invoke, &request, timeout_ms, outcome);
 }
 
 DWORD deadline_logical_thread(void)

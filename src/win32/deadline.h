@@ -13,6 +13,10 @@
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
                       enum call_outcome *outcome);
 
+/* Runs work(arg) the same way: with timeout_ms 0 on this thread, otherwise
+ * on a worker, abandoned past the deadline or when it crashes. */
+HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, enum call_outcome *outcome);
+
 /* The thread a call is made for: on a worker, the thread that handed it the
  * call, so that a provider calling back into the subsystem from inside its
  * call is recognised as reentrant, deadline or not. */

@@ -77,115 +77,160 @@ BOOL profile_open(const WCHAR *name, HKEY *key, WCHAR *path, DWORD path_size)
 
 /* --- reading the sections ------------------------------------------------------ */
 
-/* A value larger than this is passed on with no bytes and an impossible type,
+/* A value larger than this is passed on with no bytes as PROFILE_REG_TOO_LARGE,
  * so that the decoder reports the property as malformed. */
-#define VALUE_SIZE_MAX         65536
-#define VALUES_PER_SECTION_MAX 1024
-#define REG_TYPE_TOO_LARGE     0xffffffffu
+#define VALUE_SIZE_MAX   65536
+/* A value that keeps growing between the size query and the read. */
+#define READ_ATTEMPTS    3
 
-struct section_buffer {
-    WCHAR name[256];
-    struct profile_value *values;
-    WCHAR (*value_names)[9];
+struct reader {
+    struct profile_section_input *sections;
+    WCHAR (*names)[256];
+    struct profile_value *values;       /* profile_property_count() per section */
+    uint16_t (*value_names)[9];         /* shared by every section */
+    size_t count;
+    size_t list_bytes;                  /* read so far, of PROFILE_LIST_ENTRIES_MAX UIDs */
 };
 
-/* Reads one section's values. Only names of 8 characters can be property
- * tags, so only those are kept; data is copied into blocks of its exact size. */
-static void read_values(HKEY key, struct section_buffer *buffer, struct profile_section_input *section,
-                        BYTE *scratch)
+static void reader_free(struct reader *r)
 {
-    DWORD value_count = 0;
+    size_t per_section = profile_property_count();
 
-    if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, &value_count, NULL, NULL, NULL,
-                         NULL) != ERROR_SUCCESS || !value_count)
-        return;
-    if (value_count > VALUES_PER_SECTION_MAX)
-        value_count = VALUES_PER_SECTION_MAX;
-    buffer->values = calloc(value_count, sizeof(*buffer->values));
-    buffer->value_names = calloc(value_count, sizeof(*buffer->value_names));
-    if (!buffer->values || !buffer->value_names)
-        return;
-    section->values = buffer->values;
-    for (DWORD index = 0; index < value_count; index++) {
-        struct profile_value *value = &buffer->values[section->value_count];
-        WCHAR name[16384];
-        DWORD name_length = ARRAYSIZE(name), type = 0, size = VALUE_SIZE_MAX;
-        LSTATUS status = RegEnumValueW(key, index, name, &name_length, NULL, &type, scratch, &size);
+    if (r->values)
+        for (size_t i = 0; i < r->count * per_section; i++)
+            free((void *)r->values[i].data);
+    free(r->sections);
+    free(r->names);
+    free(r->values);
+    free(r->value_names);
+    memset(r, 0, sizeof(*r));
+}
 
-        if (status == ERROR_NO_MORE_ITEMS)
-            break;
-        if ((status != ERROR_SUCCESS && status != ERROR_MORE_DATA) || name_length != 8)
-            continue;
-        memcpy(buffer->value_names[section->value_count], name, 9 * sizeof(WCHAR));
-        value->name = (const uint16_t *)buffer->value_names[section->value_count];
-        value->name_length = 8;
-        value->reg_type = status == ERROR_SUCCESS ? type : REG_TYPE_TOO_LARGE;
-        value->size = status == ERROR_SUCCESS ? size : 0;
-        if (value->size) {
-            BYTE *copy = malloc(value->size);
+/* One property by name: absent, its bytes, or a marker the decoder reports. */
+static HRESULT read_property(HKEY key, size_t index, const WCHAR *name, struct reader *r, struct profile_value *v)
+{
+    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        DWORD type = 0, size = 0;
+        LSTATUS status = RegQueryValueExW(key, name, NULL, &type, NULL, &size);
+        BYTE *data;
 
-            if (!copy)
-                continue;
-            memcpy(copy, scratch, value->size);
-            value->data = copy;
+        if (status == ERROR_FILE_NOT_FOUND)
+            return S_FALSE;
+        if (status != ERROR_SUCCESS) {
+            v->reg_type = PROFILE_REG_UNREADABLE;
+            v->read_error = (uint32_t)status;
+            return S_OK;
         }
-        section->value_count++;
+        if (size > VALUE_SIZE_MAX) {
+            v->reg_type = PROFILE_REG_TOO_LARGE;
+            return S_OK;
+        }
+        if (profile_property_is_list(index) && r->list_bytes + size > PROFILE_LIST_ENTRIES_MAX * PROFILE_UID_SIZE) {
+            v->reg_type = PROFILE_REG_OVER_BUDGET;
+            return S_OK;
+        }
+        data = size ? malloc(size) : NULL;
+        if (size && !data)
+            return E_OUTOFMEMORY;
+        status = RegQueryValueExW(key, name, NULL, &type, data, &size);
+        if (status == ERROR_SUCCESS) {
+            v->reg_type = type;
+            v->data = data;
+            v->size = size;
+            if (profile_property_is_list(index))
+                r->list_bytes += size;
+            return S_OK;
+        }
+        free(data);
+        if (status == ERROR_FILE_NOT_FOUND)
+            return S_FALSE; /* deleted meanwhile */
+        if (status != ERROR_MORE_DATA) {
+            v->reg_type = PROFILE_REG_UNREADABLE;
+            v->read_error = (uint32_t)status;
+            return S_OK;
+        }
+        /* It grew since the size was asked: ask again, a few times. */
     }
+    v->reg_type = PROFILE_REG_UNREADABLE;
+    v->read_error = ERROR_MORE_DATA;
+    return S_OK;
 }
 
-static void free_buffer(struct section_buffer *buffer, struct profile_section_input *section)
+/* The properties the decoder uses, by name: junk values do not count, and
+ * nothing else is copied. */
+static HRESULT read_section(HKEY profile, struct reader *r, size_t n)
 {
-    for (size_t v = 0; v < section->value_count; v++)
-        free((void *)section->values[v].data);
-    free(buffer->values);
-    free(buffer->value_names);
+    struct profile_section_input *section = &r->sections[n];
+    size_t per_section = profile_property_count();
+    struct profile_value *values = &r->values[n * per_section];
+    LSTATUS status;
+    HKEY key;
+
+    section->name = (const uint16_t *)r->names[n];
+    section->name_length = wcslen(r->names[n]);
+    section->values = values;
+    status = RegOpenKeyExW(profile, r->names[n], 0, KEY_QUERY_VALUE, &key);
+    if (status != ERROR_SUCCESS) {
+        section->read_error = (uint32_t)status;
+        return S_OK;
+    }
+    for (size_t i = 0; i < per_section; i++) {
+        struct profile_value *v = &values[section->value_count];
+        HRESULT hr;
+
+        v->name = r->value_names[i];
+        v->name_length = 8;
+        hr = read_property(key, i, (const WCHAR *)r->value_names[i], r, v);
+        if (FAILED(hr)) {
+            RegCloseKey(key);
+            return hr;
+        }
+        if (hr == S_OK)
+            section->value_count++;
+    }
+    RegCloseKey(key);
+    return S_OK;
 }
 
+/* Every loop here ends: a key deleted or changed while it is read ends the
+ * read with an error (ERROR_KEY_DELETED for every index, otherwise). */
 HRESULT profile_read(const WCHAR *name, struct profile *profile, WCHAR *path, DWORD path_size)
 {
     /* One more section than the decoder takes, so that it can say the rest was cut. */
-    const size_t max = PROFILE_SECTIONS_MAX + 1;
-    struct profile_section_input *sections = calloc(max, sizeof(*sections));
-    struct section_buffer *buffers = calloc(max, sizeof(*buffers));
-    BYTE *scratch = malloc(VALUE_SIZE_MAX);
-    size_t count = 0;
-    HRESULT hr = E_OUTOFMEMORY;
+    const size_t max = PROFILE_SECTIONS_MAX + 1, per_section = profile_property_count();
+    struct reader r = { 0 };
+    HRESULT hr = S_OK;
     HKEY key;
 
     memset(profile, 0, sizeof(*profile));
-    if (!profile_open(name, &key, path, path_size)) {
-        hr = MAPI_E_NOT_FOUND;
-        goto done;
-    }
-    if (sections && buffers && scratch) {
-        for (DWORD index = 0; count < max; index++) {
-            struct section_buffer *buffer = &buffers[count];
-            DWORD length = ARRAYSIZE(buffer->name);
-            LSTATUS status = RegEnumKeyExW(key, index, buffer->name, &length, NULL, NULL, NULL, NULL);
-            HKEY section_key;
+    if (!profile_open(name, &key, path, path_size))
+        return MAPI_E_NOT_FOUND;
+    r.sections = calloc(max, sizeof(*r.sections));
+    r.names = calloc(max, sizeof(*r.names));
+    r.values = calloc(max * per_section, sizeof(*r.values));
+    r.value_names = calloc(per_section, sizeof(*r.value_names));
+    if (!r.sections || !r.names || !r.values || !r.value_names)
+        hr = E_OUTOFMEMORY;
+    for (size_t i = 0; SUCCEEDED(hr) && i < per_section; i++)
+        profile_property_name(i, r.value_names[i]);
 
-            if (status == ERROR_NO_MORE_ITEMS)
-                break;
-            if (status != ERROR_SUCCESS)
-                continue;
-            sections[count].name = (const uint16_t *)buffer->name;
-            sections[count].name_length = length;
-            if (RegOpenKeyExW(key, buffer->name, 0, KEY_QUERY_VALUE, &section_key) == ERROR_SUCCESS) {
-                read_values(section_key, buffer, &sections[count], scratch);
-                RegCloseKey(section_key);
-            }
-            count++;
+    while (SUCCEEDED(hr) && r.count < max) {
+        DWORD length = ARRAYSIZE(r.names[0]);
+        LSTATUS status = RegEnumKeyExW(key, (DWORD)r.count, r.names[r.count], &length, NULL, NULL, NULL, NULL);
+
+        if (status == ERROR_NO_MORE_ITEMS)
+            break;
+        if (status != ERROR_SUCCESS) {
+            hr = HRESULT_FROM_WIN32(status);
+            break;
         }
-        hr = profile_build(sections, count, profile) == SHUT_S_OK ? S_OK : E_OUTOFMEMORY;
+        hr = read_section(key, &r, r.count);
+        r.count++;
     }
     RegCloseKey(key);
-
-done:
-    for (size_t i = 0; i < count; i++)
-        free_buffer(&buffers[i], &sections[i]);
-    free(sections);
-    free(buffers);
-    free(scratch);
+    if (SUCCEEDED(hr) && profile_build(r.sections, r.count, profile) != SHUT_S_OK)
+        hr = E_OUTOFMEMORY;
+    reader_free(&r);
     return hr;
 }
 

@@ -17,7 +17,10 @@ BOOL profile_name_is_valid(const WCHAR *name);
 BOOL profile_open(const WCHAR *name, HKEY *key, WCHAR *path, DWORD path_size);
 
 /* Reads and decodes every section of the profile: S_OK, MAPI_E_NOT_FOUND,
- * or E_OUTOFMEMORY. Malformed sections are in profile->problems. */
+ * E_OUTOFMEMORY, or the Win32 error of a profile that changed while it was
+ * read (deleted: HRESULT_FROM_WIN32(ERROR_KEY_DELETED)). Malformed sections,
+ * and sections or properties that could not be read, are in
+ * profile->problems. */
 HRESULT profile_read(const WCHAR *name, struct profile *profile, WCHAR *path, DWORD path_size);
 
 /* Is the section's DLL (MAPI's "...32.DLL" form, then the name as stored)

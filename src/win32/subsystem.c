@@ -31,8 +31,13 @@ static void report_profile_problems(const WCHAR *path, const struct profile *pro
 
         if (problem->has_uid)
             uid_to_text(problem->uid, uid);
-        diag(L"profile %ls, section %ls: %hs: skipped", path,
-             problem->has_uid ? uid : (const WCHAR *)problem->name, profile_problem_text(problem->kind));
+        if (problem->error)
+            diag(L"profile %ls, section %ls: %hs (error %lu): skipped", path,
+                 problem->has_uid ? uid : (const WCHAR *)problem->name, profile_problem_text(problem->kind),
+                 (unsigned long)problem->error);
+        else
+            diag(L"profile %ls, section %ls: %hs: skipped", path,
+                 problem->has_uid ? uid : (const WCHAR *)problem->name, profile_problem_text(problem->kind));
     }
 }
 
@@ -140,6 +145,14 @@ static void env_report(void *ctx, const struct shutdown_event *event)
              provider_type_name(event->section->resource_type), (const WCHAR *)event->section->dll_file, uid);
         break;
     }
+    case EVENT_SECTION_UNREADABLE: {
+        WCHAR uid[33];
+
+        uid_to_text(event->section_uid, uid);
+        diag(L"profile section %ls could not be read and no provider registered with it: "
+             L"FastShutdownBehavior 1 refuses fast shutdown", uid);
+        break;
+    }
     case EVENT_PROVIDER_TIMED_OUT:
         diag(L"%hs provider %lu did not return from %hs within ProviderTimeoutMs: abandoned",
              provider_type_name(p->resource_type), (unsigned long)p->cookie, provider_call_name(event->call));
@@ -154,6 +167,35 @@ static void env_report(void *ctx, const struct shutdown_event *event)
              (unsigned long)event->hr);
         break;
     }
+}
+
+struct deferred_reports {
+    const struct shutdown_event *events;
+    size_t count, lost;
+};
+
+static HRESULT write_reports(void *arg)
+{
+    struct deferred_reports *reports = arg;
+
+    for (size_t i = 0; i < reports->count; i++)
+        env_report(NULL, &reports->events[i]);
+    if (reports->lost)
+        diag(L"%lu more events of this phase were not recorded", (unsigned long)reports->lost);
+    return S_OK;
+}
+
+/* Writing a diagnostic may wait (a debug monitor that never reads) or need
+ * the heap (which a crashed provider may have left locked): with a deadline
+ * set, it runs under it like a provider call, and the exit goes on. */
+static void env_report_deferred(void *ctx, const struct shutdown_event *events, size_t count, size_t lost,
+                                uint32_t timeout_ms)
+{
+    struct deferred_reports reports = { events, count, lost };
+    enum call_outcome outcome;
+
+    (void)ctx;
+    deadline_run(write_reports, &reports, timeout_ms, &outcome);
 }
 
 /* --- the process's one subsystem ---------------------------------------------- */
@@ -174,6 +216,7 @@ BOOL subsystem_startup(void)
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
         .report = env_report,
+        .report_deferred = env_report_deferred,
     };
 
     InitializeCriticalSection(&lock);
@@ -228,8 +271,11 @@ HRESULT subsystem_attach_profile(const WCHAR *name)
     if (FAILED(hr))
         return hr;
     hr = shutdown_attach(&core, &profile);
-    if (SUCCEEDED(hr))
+    if (SUCCEEDED(hr) && profile.problem_count) {
+        /* Attached, but not all of it: the caller is told, the log says what. */
         report_profile_problems(path, &profile);
+        hr = MAPI_W_ERRORS_RETURNED;
+    }
     profile_free(&profile);
     return hr;
 }
