@@ -52,13 +52,15 @@ static void *env_query_shutdown(void *ctx, void *provider)
     return p->no_interface ? NULL : p;
 }
 
-static void env_read_policy(void *ctx, struct policy_decision *decision, uint32_t *timeout_ms)
+static void env_read_policy(void *ctx, struct policy_decision *decision, struct policy_decision *timeout)
 {
     struct fake *f = ctx;
 
     f->policy_reads++;
     policy_decide(&f->reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, decision);
-    *timeout_ms = f->timeout_ms;
+    memset(timeout, 0, sizeof(*timeout));
+    timeout->value = f->timeout_ms;
+    timeout->place = POLICY_DEFAULT;
 }
 
 static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,

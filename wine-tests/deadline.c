@@ -63,6 +63,187 @@ static void reentrant_child(void)
        "the provider was told, and answered on calling back:\n%s\n", text);
 }
 
+/* --- a provider abandoned by the deadline, calling back late --------------------- */
+
+static void read_log(char *text, int size)
+{
+    if (read_text_file(log_file, text, size) < 0)
+        text[0] = 0;
+    for (char *c = text; *c; c++)
+        if (*c == '\n')
+            *c = c[1] ? ' ' : 0;
+}
+
+/* The store overruns QueryFastShutdown, then calls QueryFastShutdown itself:
+ * refused at once, it asks nobody; the client's next query is served. */
+static void late_query_child(void)
+{
+    IMAPIClientShutdown *client = create_client_shutdown();
+    IMAPIShutdownHost *host = create_shutdown_host();
+    IUnknown *xp = make_provider(L"xp", 0, log_file, NULL);
+    IUnknown *ms = make_provider(L"ms", TESTPROV_LATE_QUERY, log_file, NULL);
+    char text[1024];
+    ULONG cookie;
+    HRESULT hr;
+
+    if (!client || !host || !xp || !ms)
+        return;
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_TRANSPORT_PROVIDER, xp, &cookie);
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == MAPI_E_NO_SUPPORT, "QueryFastShutdown with the store abandoned: %#lx\n", hr);
+    Sleep(600); /* the store wakes up and calls back */
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == MAPI_E_NO_SUPPORT, "the client's next QueryFastShutdown: %#lx, expected MAPI_E_NO_SUPPORT\n", hr);
+    read_log(text, sizeof(text));
+    ok(!strcmp(text, "xp.Q ms.Q ms.late=0x80004005 xp.Q"),
+       "calls were \"%s\", expected the late call refused and nobody asked by it\n", text);
+}
+
+/* The store overruns NotifyProcessShutdown, then calls DoFastShutdown itself:
+ * refused; the client's DoFastShutdown still tells the transport to save. */
+static void late_notify_child(void)
+{
+    WCHAR data[MAX_PATH];
+    IMAPIClientShutdown *client = create_client_shutdown();
+    IMAPIShutdownHost *host = create_shutdown_host();
+    IUnknown *xp, *ms;
+    char text[1024];
+    ULONG cookie;
+    HRESULT hr;
+
+    test_file_path(L"deadline-xp.dat", data, ARRAY_SIZE(data));
+    xp = make_provider(L"xp", 0, log_file, data);
+    ms = make_provider(L"ms", TESTPROV_LATE_NOTIFY, log_file, NULL);
+    if (!client || !host || !xp || !ms)
+        return;
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_TRANSPORT_PROVIDER, xp, &cookie);
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
+    hr = IMAPIClientShutdown_NotifyProcessShutdown(client);
+    ok(hr == S_OK, "NotifyProcessShutdown: %#lx\n", hr);
+    Sleep(600); /* the store wakes up and calls DoFastShutdown first */
+    hr = IMAPIClientShutdown_DoFastShutdown(client);
+    ok(hr == MAPI_W_ERRORS_RETURNED, "the client's DoFastShutdown: %#lx, expected MAPI_W_ERRORS_RETURNED\n", hr);
+    ok(provider_saved(xp), "the transport was not told to save\n");
+    read_log(text, sizeof(text));
+    ok(!strcmp(text, "xp.Q ms.Q xp.N ms.N ms.late=0x80004005 xp.D xp.saved"),
+       "calls were \"%s\", expected the late DoFastShutdown refused and the client's told\n", text);
+    DeleteFileW(data);
+}
+
+static void test_late_callbacks(void)
+{
+    static const char *const children[] = { "late_query", "late_notify" };
+
+    for (unsigned i = 0; i < ARRAY_SIZE(children); i++) {
+        clear_policies();
+        set_policy_value(USER_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &(DWORD){ 100 }, 4);
+        DeleteFileW(log_file);
+        run_child(children[i]);
+    }
+    DeleteFileW(log_file);
+    clear_policies();
+}
+
+/* --- a debug monitor that never reads -------------------------------------------- */
+
+/* What a debug monitor creates (DebugView's, say); holding the mutex and never
+ * saying the buffer is ready stalls every OutputDebugString in the session. */
+struct stalled_monitor {
+    HANDLE mutex, buffer, buffer_ready, data_ready;
+};
+
+static void stall_debug_monitor(struct stalled_monitor *m)
+{
+    m->mutex = CreateMutexW(NULL, TRUE, L"DBWinMutex");
+    m->buffer = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, L"DBWIN_BUFFER");
+    m->buffer_ready = CreateEventW(NULL, FALSE, FALSE, L"DBWIN_BUFFER_READY");
+    m->data_ready = CreateEventW(NULL, FALSE, FALSE, L"DBWIN_DATA_READY");
+    ok(m->mutex && m->buffer && m->buffer_ready && m->data_ready, "creating the monitor's objects: %lu\n",
+       GetLastError());
+}
+
+static void release_debug_monitor(struct stalled_monitor *m)
+{
+    ReleaseMutex(m->mutex);
+    CloseHandle(m->mutex);
+    CloseHandle(m->buffer);
+    CloseHandle(m->buffer_ready);
+    CloseHandle(m->data_ready);
+}
+
+static DWORD WINAPI write_debug_string(void *arg)
+{
+    (void)arg;
+    OutputDebugStringA("is anyone listening?\n");
+    return 0;
+}
+
+/* Diagnostics (a provider fails NotifyProcessShutdown; a policy value is
+ * ignored) must not hold the exit: DoFastShutdown returns within the
+ * deadline's reach, and every provider saved. */
+static void stalled_monitor_child(void)
+{
+    WCHAR data[MAX_PATH];
+    IMAPIClientShutdown *client = create_client_shutdown();
+    IMAPIShutdownHost *host = create_shutdown_host();
+    IUnknown *xp, *ms;
+    HANDLE probe;
+    DWORD start;
+    ULONG cookie;
+    HRESULT hr;
+
+    /* The stall is real here, or this tests nothing. */
+    probe = CreateThread(NULL, 0, write_debug_string, NULL, 0, NULL);
+    if (WaitForSingleObject(probe, 500) == WAIT_OBJECT_0) {
+        skip("OutputDebugString does not wait for a stalled debug monitor here\n");
+        CloseHandle(probe);
+        return;
+    }
+    CloseHandle(probe);
+    test_file_path(L"deadline-ms.dat", data, ARRAY_SIZE(data));
+    xp = make_provider(L"xp", TESTPROV_FAIL_NOTIFY, NULL, NULL);
+    ms = make_provider(L"ms", 0, NULL, data);
+    if (!client || !host || !xp || !ms)
+        return;
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_TRANSPORT_PROVIDER, xp, &cookie);
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
+
+    start = GetTickCount();
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
+    ok(GetTickCount() - start < 3000, "QueryFastShutdown took %lu ms\n", GetTickCount() - start);
+    start = GetTickCount();
+    hr = IMAPIClientShutdown_NotifyProcessShutdown(client);
+    ok(hr == S_OK, "NotifyProcessShutdown: %#lx\n", hr);
+    hr = IMAPIClientShutdown_DoFastShutdown(client);
+    ok(hr == MAPI_W_ERRORS_RETURNED, "DoFastShutdown: %#lx, expected MAPI_W_ERRORS_RETURNED\n", hr);
+    ok(GetTickCount() - start < 3000, "NotifyProcessShutdown and DoFastShutdown took %lu ms\n",
+       GetTickCount() - start);
+    ok(provider_saved(ms), "the store did not save\n");
+    TerminateProcess(GetCurrentProcess(), winetest_get_failures());
+}
+
+static void test_stalled_debug_monitor(void)
+{
+    struct stalled_monitor monitor;
+    WCHAR data[MAX_PATH];
+
+    clear_policies();
+    set_policy_value(USER_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &(DWORD){ 300 }, 4);
+    set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_POLICY_VALUE, REG_SZ, L"0", sizeof(L"0"));
+    test_file_path(L"deadline-ms.dat", data, ARRAY_SIZE(data));
+    DeleteFileW(data);
+    stall_debug_monitor(&monitor);
+    run_child("stalled_monitor");
+    release_debug_monitor(&monitor);
+    ok(file_size(data) == TESTPROV_DATA_SIZE, "the store's data is not on disk: %I64d bytes\n", file_size(data));
+    DeleteFileW(data);
+    clear_policies();
+}
+
 static void child(unsigned index)
 {
     IMAPIClientShutdown *client;
@@ -109,6 +290,14 @@ START_TEST(deadline)
             reentrant_child();
             return;
         }
+        if (!strcmp(args[0], "stalled_monitor")) {
+            stalled_monitor_child();
+            return;
+        }
+        if (!strcmp(args[0], "late_query") || !strcmp(args[0], "late_notify")) {
+            (args[0][5] == 'q' ? late_query_child : late_notify_child)();
+            return;
+        }
         for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
             if (!strcmp(args[0], cases[i].name)) {
                 found = TRUE;
@@ -136,6 +325,8 @@ START_TEST(deadline)
         winetest_pop_context();
     }
     DeleteFileW(log_file);
+    test_late_callbacks();
+    test_stalled_debug_monitor();
     clear_policies();
     restore_registration();
 }

@@ -147,6 +147,25 @@ static void reenter(struct provider *p)
     log_event(p, event);
 }
 
+/* A provider that takes too long, then calls the subsystem: by then the
+ * deadline has abandoned it, and it must be a stranger. */
+static void call_back_late(struct provider *p, BOOL do_fast)
+{
+    IMAPIClientShutdown *client;
+    char event[64];
+    HRESULT hr;
+
+    Sleep(300);
+    hr = CoCreateInstance(&CLSID_MAPIShutdown, NULL, CLSCTX_INPROC_SERVER, &IID_IMAPIClientShutdown,
+                          (void **)&client);
+    if (SUCCEEDED(hr)) {
+        hr = do_fast ? IMAPIClientShutdown_DoFastShutdown(client) : IMAPIClientShutdown_QueryFastShutdown(client);
+        IMAPIClientShutdown_Release(client);
+    }
+    snprintf(event, sizeof(event), "late=%#lx", hr);
+    log_event(p, event);
+}
+
 static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
 {
     struct provider *p = impl_from_IMAPIProviderShutdown(iface);
@@ -154,6 +173,8 @@ static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
     InterlockedIncrement(&p->queries);
     log_event(p, "Q");
     reenter(p);
+    if (p->flags & TESTPROV_LATE_QUERY)
+        call_back_late(p, FALSE);
     if (p->flags & TESTPROV_OPT_OUT)
         return MAPI_E_NO_SUPPORT;
     return p->flags & TESTPROV_QUERY_S_FALSE ? S_FALSE : S_OK;
@@ -165,6 +186,8 @@ static HRESULT WINAPI Shutdown_NotifyProcessShutdown(IMAPIProviderShutdown *ifac
 
     log_event(p, "N");
     reenter(p);
+    if (p->flags & TESTPROV_LATE_NOTIFY)
+        call_back_late(p, TRUE);
     return p->flags & TESTPROV_FAIL_NOTIFY ? MAPI_E_CALL_FAILED : S_OK;
 }
 

@@ -18,6 +18,8 @@
 #define TESTPROV_CRASH_DO_FAST  0x0100 /* DoFastShutdown dereferences NULL (and never saves) */
 #define TESTPROV_SAVE_ON_RELEASE 0x0200 /* a normal shutdown (the last Release) saves too */
 #define TESTPROV_LOG_THREAD     0x0400 /* logs "Q@same" or "Q@other": the creating thread or not */
+#define TESTPROV_LATE_QUERY     0x0800 /* QueryFastShutdown: 300 ms, then QueryFastShutdown of the subsystem */
+#define TESTPROV_LATE_NOTIFY    0x1000 /* NotifyProcessShutdown: 300 ms, then DoFastShutdown of the subsystem */
 
 #define TESTPROV_DATA_SIZE 65536
 

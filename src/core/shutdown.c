@@ -101,27 +101,50 @@ static void gate_leave_done(struct shutdown *s, int32_t result)
     s->env.unlock(s->env.ctx);
 }
 
-/* During NotifyProcessShutdown and DoFastShutdown an event is only recorded
- * (a copy of the provider with it: the table may change before it is
+/* During a phase an event is only recorded
+ * (with a copy of what it points to: the table may change before it is
  * written); otherwise it is reported at once. */
-static void report(struct shutdown *s, enum shutdown_event_kind kind,
-                   const struct provider *p, enum provider_call call, int32_t hr)
+static void record_event(struct shutdown *s, const struct shutdown_event *event)
 {
-    struct shutdown_event event = { kind, p, NULL, NULL, call, hr };
+    struct shutdown_event *copy;
 
     if (!s->deferring) {
-        s->env.report(s->env.ctx, &event);
+        s->env.report(s->env.ctx, event);
         return;
     }
     if (s->deferred_count == SHUTDOWN_DEFERRED_MAX) {
         s->deferred_lost++;
         return;
     }
-    if (p) {
-        s->deferred_providers[s->deferred_count] = *p;
-        event.provider = &s->deferred_providers[s->deferred_count];
+    copy = &s->deferred[s->deferred_count];
+    *copy = *event;
+    if (event->provider) {
+        s->deferred_providers[s->deferred_count] = *event->provider;
+        copy->provider = &s->deferred_providers[s->deferred_count];
     }
-    s->deferred[s->deferred_count++] = event;
+    if (event->rejected) {
+        s->deferred_rejected[s->deferred_count] = *event->rejected;
+        copy->rejected = &s->deferred_rejected[s->deferred_count];
+    }
+    s->deferred_count++;
+}
+
+static void report_ignored(struct shutdown *s, enum shutdown_setting setting, const struct policy_decision *d)
+{
+    for (unsigned i = 0; i < d->rejected_count; i++) {
+        struct shutdown_event event = { .kind = EVENT_POLICY_VALUE_IGNORED, .rejected = &d->rejected[i],
+                                        .setting = setting };
+
+        record_event(s, &event);
+    }
+}
+
+static void report(struct shutdown *s, enum shutdown_event_kind kind,
+                   const struct provider *p, enum provider_call call, int32_t hr)
+{
+    struct shutdown_event event = { .kind = kind, .provider = p, .call = call, .hr = hr };
+
+    record_event(s, &event);
 }
 
 static void defer_reports(struct shutdown *s)
@@ -167,21 +190,21 @@ static bool unregistered_sections_refuse(struct shutdown *s)
 
     for (size_t i = 0; i < s->section_count; i++) {
         const struct attached_section *a = &s->sections[i];
-        struct shutdown_event event = { EVENT_SECTION_UNREGISTERED, NULL, &a->section, NULL,
-                                        PROVIDER_QUERY, SHUT_E_NO_SUPPORT };
+        struct shutdown_event event = { .kind = EVENT_SECTION_UNREGISTERED, .section = &a->section,
+                                        .call = PROVIDER_QUERY, .hr = SHUT_E_NO_SUPPORT };
 
         if (uid_has_provider(s, a->section.section_uid) || !s->env.section_is_loaded(s->env.ctx, &a->section))
             continue;
-        s->env.report(s->env.ctx, &event);
+        record_event(s, &event);
         refused = true;
     }
     for (size_t i = 0; i < s->unreadable_count; i++) {
-        struct shutdown_event event = { EVENT_SECTION_UNREADABLE, NULL, NULL, s->unreadable[i],
-                                        PROVIDER_QUERY, SHUT_E_NO_SUPPORT };
+        struct shutdown_event event = { .kind = EVENT_SECTION_UNREADABLE, .section_uid = s->unreadable[i],
+                                        .call = PROVIDER_QUERY, .hr = SHUT_E_NO_SUPPORT };
 
         if (uid_has_provider(s, s->unreadable[i]))
             continue;
-        s->env.report(s->env.ctx, &event);
+        record_event(s, &event);
         refused = true;
     }
     return refused;
@@ -208,10 +231,13 @@ static int32_t call_provider(struct shutdown *s, struct provider *p, enum provid
  * name all of those that stand in the way. */
 static int32_t evaluate(struct shutdown *s)
 {
-    struct policy_decision policy;
+    struct policy_decision policy, timeout;
     bool refused = false;
 
-    s->env.read_policy(s->env.ctx, &policy, &s->timeout_ms);
+    s->env.read_policy(s->env.ctx, &policy, &timeout);
+    s->timeout_ms = timeout.value;
+    report_ignored(s, SETTING_BEHAVIOR, &policy);
+    report_ignored(s, SETTING_TIMEOUT, &timeout);
     if (policy.value == SHUTDOWN_DISABLED) {
         report(s, EVENT_POLICY_DISABLED, NULL, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
         s->query_ok = false;
@@ -271,7 +297,9 @@ int32_t shutdown_query(struct shutdown *s)
 
     if (gate_enter(s, false, NULL) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
+    defer_reports(s);
     hr = evaluate(s);
+    write_deferred_reports(s);
     gate_leave(s);
     return hr;
 }
@@ -282,14 +310,13 @@ int32_t shutdown_notify(struct shutdown *s)
 
     if (gate_enter(s, false, NULL) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
+    defer_reports(s);
     /* Out of protocol: never tell providers of a shutdown that may not happen. */
     if (!s->query_ok)
         hr = evaluate(s);
-    if (hr == SHUT_S_OK) {
-        defer_reports(s);
+    if (hr == SHUT_S_OK)
         tell(s, PROVIDER_NOTIFY);
-        write_deferred_reports(s);
-    }
+    write_deferred_reports(s);
     gate_leave(s);
     return hr;
 }
@@ -303,13 +330,14 @@ int32_t shutdown_do_fast(struct shutdown *s)
     case GATE_REFUSED:        return SHUT_E_CALL_FAILED;
     case GATE_JOINED_DO_FAST: return joined;
     }
+    defer_reports(s);
     if (!s->query_ok)
         hr = evaluate(s);
     if (hr != SHUT_S_OK) {
+        write_deferred_reports(s);
         gate_leave(s);
         return hr;
     }
-    defer_reports(s);
     tell(s, PROVIDER_NOTIFY);
     tell(s, PROVIDER_DO_FAST);
     write_deferred_reports(s);

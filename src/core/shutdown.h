@@ -49,14 +49,20 @@ enum shutdown_event_kind {
     EVENT_PROVIDER_TIMED_OUT,   /* abandoned: the call overran the deadline */
     EVENT_PROVIDER_CRASHED,     /* abandoned: the call crashed (hr is the exception code) */
     EVENT_SECTION_UNREADABLE,   /* option 1 and a section that could not be read has no registered provider */
+    EVENT_POLICY_VALUE_IGNORED, /* a policy value was not valid: the search went on */
 };
-#define SHUTDOWN_EVENT_KINDS (EVENT_SECTION_UNREADABLE + 1)
+#define SHUTDOWN_EVENT_KINDS (EVENT_POLICY_VALUE_IGNORED + 1)
+
+/* Which policy value an EVENT_POLICY_VALUE_IGNORED is about. */
+enum shutdown_setting { SETTING_BEHAVIOR, SETTING_TIMEOUT };
 
 struct shutdown_event {
     enum shutdown_event_kind kind;
     const struct provider *provider; /* for the EVENT_PROVIDER_* kinds */
     const struct profile_provider *section; /* for EVENT_SECTION_UNREGISTERED */
     const uint8_t *section_uid;             /* for EVENT_SECTION_UNREADABLE */
+    const struct policy_rejected *rejected; /* for EVENT_POLICY_VALUE_IGNORED */
+    enum shutdown_setting setting;
     enum provider_call call;
     int32_t hr;
 };
@@ -73,7 +79,8 @@ struct shutdown_env {
      * Such a caller is a stranger: refused at once, never let in the gate. */
     bool (*caller_is_abandoned)(void *ctx);
     /* The rest is called unlocked. */
-    void (*read_policy)(void *ctx, struct policy_decision *behavior, uint32_t *timeout_ms);
+    /* FastShutdownBehavior and ProviderTimeoutMs, each with what was ignored. */
+    void (*read_policy)(void *ctx, struct policy_decision *behavior, struct policy_decision *timeout);
     /* With timeout_ms 0, on the caller's thread with no deadline. Otherwise
      * under that deadline; *outcome says whether the call returned. */
     int32_t (*call_provider)(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,
@@ -85,16 +92,16 @@ struct shutdown_env {
     bool (*section_is_loaded)(void *ctx, const struct profile_provider *section);
     void (*release_provider)(void *ctx, void *shutdown);
     void (*report)(void *ctx, const struct shutdown_event *event);
-    /* What NotifyProcessShutdown and DoFastShutdown had to report, written
-     * once their last provider has returned, within timeout_ms if it is not
-     * 0 (a stalled debug monitor must not hold the exit). lost: events that
-     * did not fit the buffer. Called with the gate held. */
+    /* What a phase had to report, written once its last provider has
+     * returned, within timeout_ms if it is not 0 (a stalled debug monitor
+     * must not hold the exit). lost: events that did not fit the buffer.
+     * Called with the gate held. */
     void (*report_deferred)(void *ctx, const struct shutdown_event *events, size_t count, size_t lost,
                             uint32_t timeout_ms);
 };
 
-/* Events a protocol phase records for after its providers, in a buffer of
- * the core's own: reporting them then neither allocates nor waits. */
+/* Events a phase records for after its providers, in a buffer of the core's
+ * own: recording them neither allocates nor waits. */
 #define SHUTDOWN_DEFERRED_MAX 32
 
 /* A provider section of an attached profile. */
@@ -119,9 +126,10 @@ struct shutdown {
     int32_t done_result;
     unsigned profiles_attached;
     /* Only touched with the gate held: */
-    bool deferring;       /* a protocol phase: events go to the buffer */
+    bool deferring;       /* in a phase: events go to the buffer */
     struct shutdown_event deferred[SHUTDOWN_DEFERRED_MAX];
     struct provider deferred_providers[SHUTDOWN_DEFERRED_MAX]; /* as they were, for the events */
+    struct policy_rejected deferred_rejected[SHUTDOWN_DEFERRED_MAX];
     size_t deferred_count, deferred_lost;
     bool query_ok;        /* the last evaluation said yes and nobody registered since */
     bool errors;          /* a provider failed a notification */

@@ -98,18 +98,8 @@ void policy_read_registry(const WCHAR *const *names, unsigned count, struct poli
     }
 }
 
-static void report_rejected(const WCHAR *value_name, const struct policy_decision *decision)
-{
-    for (unsigned i = 0; i < decision->rejected_count; i++) {
-        const struct policy_rejected *r = &decision->rejected[i];
-
-        diag(L"%ls in the %hs, Office %hs, %hs (type %lu, %lu bytes, value %lu, error %lu): ignored",
-             value_name, policy_place_name(r->place), policy_version_name(r->version),
-             policy_reject_reason(r->why), (unsigned long)r->reg_type, (unsigned long)r->size,
-             (unsigned long)r->number, (unsigned long)r->error);
-    }
-}
-
+/* What was ignored on the way is in each decision; the subsystem reports it
+ * (after the providers, on the protocol path), the tool prints it. */
 void policy_read_settings(struct policy_decision *behavior, struct policy_decision *timeout)
 {
     static const WCHAR *const names[] = { MAPISHUT_POLICY_VALUE, MAPISHUT_TIMEOUT_VALUE };
@@ -118,6 +108,4 @@ void policy_read_settings(struct policy_decision *behavior, struct policy_decisi
     policy_read_registry(names, 2, readings);
     policy_decide(&readings[0], SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, behavior);
     policy_decide(&readings[1], SHUTDOWN_TIMEOUT_MAX, 0, timeout);
-    report_rejected(names[0], behavior);
-    report_rejected(names[1], timeout);
 }

@@ -89,13 +89,10 @@ static void *env_query_shutdown(void *ctx, void *provider)
     return shutdown;
 }
 
-static void env_read_policy(void *ctx, struct policy_decision *behavior, uint32_t *timeout_ms)
+static void env_read_policy(void *ctx, struct policy_decision *behavior, struct policy_decision *timeout)
 {
-    struct policy_decision timeout;
-
     (void)ctx;
-    policy_read_settings(behavior, &timeout);
-    *timeout_ms = timeout.value;
+    policy_read_settings(behavior, timeout);
 }
 
 static int32_t env_call_provider(void *ctx, void *provider, enum provider_call call, uint32_t timeout_ms,
@@ -143,6 +140,15 @@ static void env_report(void *ctx, const struct shutdown_event *event)
         diag(L"%hs provider %ls (section %ls) is loaded but never registered: "
              L"FastShutdownBehavior 1 refuses fast shutdown",
              provider_type_name(event->section->resource_type), (const WCHAR *)event->section->dll_file, uid);
+        break;
+    }
+    case EVENT_POLICY_VALUE_IGNORED: {
+        const struct policy_rejected *r = event->rejected;
+
+        diag(L"%ls in the %hs, Office %hs, %hs (type %lu, %lu bytes, value %lu, error %lu): ignored",
+             event->setting == SETTING_BEHAVIOR ? MAPISHUT_POLICY_VALUE : MAPISHUT_TIMEOUT_VALUE,
+             policy_place_name(r->place), policy_version_name(r->version), policy_reject_reason(r->why),
+             (unsigned long)r->reg_type, (unsigned long)r->size, (unsigned long)r->number, (unsigned long)r->error);
         break;
     }
     case EVENT_SECTION_UNREADABLE: {
