@@ -57,6 +57,15 @@ run_wine_suite() {
         return 0
     fi
     echo "== $arch conformance tests under $("$WINE" --version 2>/dev/null) ($WINEPREFIX)"
+    # The 64-bit prefix is a WoW64 one when 32-bit Wine is there: the
+    # registration test registers both bitnesses in it.
+    if [ "$arch" = x86_64 ] && find_wine32 >/dev/null && [ -f "$build/i686/bin/mapishut_test.exe" ]; then
+        MAPISHUT_TEST_DLL32="Z:$(cd "$build/i686/bin" && pwd | tr / '\\')\\mapishut.dll"
+        MAPISHUT_TEST_EXE32="Z:$(cd "$build/i686/bin" && pwd | tr / '\\')\\mapishut_test.exe"
+        export MAPISHUT_TEST_DLL32 MAPISHUT_TEST_EXE32
+    else
+        unset MAPISHUT_TEST_DLL32 MAPISHUT_TEST_EXE32
+    fi
     tests=$(cd "$bin" && "$WINE" ./mapishut_test.exe --list 2>/dev/null | tr -d '\r' | \
             sed -n '/^Valid test names:/,$s/^    //p')
     if [ -z "$tests" ]; then

@@ -44,6 +44,13 @@ wine_setup() {
     WINESERVER=$(find_wineserver)
     WINEPREFIX=$(cd "$wine_parent" && pwd)/wineprefix-$wine_arch
     export WINE WINESERVER WINEPREFIX
+    # A 64-bit prefix made before 32-bit Wine was installed has no syswow64:
+    # made again, it is a WoW64 prefix that runs both bitnesses.
+    if [ "$wine_arch" = x86_64 ] && find_wine32 >/dev/null && [ -f "$WINEPREFIX/system.reg" ] &&
+       [ ! -f "$WINEPREFIX/drive_c/windows/syswow64/regsvr32.exe" ]; then
+        "$WINESERVER" -k 2>/dev/null || true
+        rm -rf "$WINEPREFIX"
+    fi
     if [ ! -f "$WINEPREFIX/system.reg" ]; then
         echo "wine: creating $WINEPREFIX"
         "$WINE" wineboot -i >/dev/null 2>&1 || true

@@ -12,5 +12,6 @@ Suite *profile_suite(void);
 Suite *attach_suite(void);
 Suite *deadline_suite(void);
 Suite *robustness_suite(void);
+Suite *cmdline_suite(void);
 
 #endif

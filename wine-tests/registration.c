@@ -1,6 +1,9 @@
 /* Registration through the real regsvr32, checked with the registry API:
  * per machine, per user, and /u removing exactly what was written. */
 #define COBJMACROS
+#include <windows.h>
+#include <sddl.h>
+
 #include "support.h"
 #include "wine/test.h"
 
@@ -12,8 +15,10 @@
 #define VIPROGID_KEY L"Software\\Classes\\MAPIShutdown.Subsystem"
 #ifdef _WIN64
 #define TLB_PLATFORM L"win64"
+#define OTHER_VIEW   KEY_WOW64_32KEY
 #else
 #define TLB_PLATFORM L"win32"
+#define OTHER_VIEW   KEY_WOW64_64KEY
 #endif
 
 /* The full path of the DLL under test, as its registration writes it. */
@@ -40,25 +45,28 @@ static void module_path(WCHAR *path, DWORD size)
 static const struct {
     HKEY root;
     const WCHAR *path, *backup;
+    REGSAM view;                /* 0: this bitness's; OTHER_VIEW: the other one's CLSID */
 } saved_keys[] = {
-    { HKEY_LOCAL_MACHINE, CLSID_KEY, L"machine-clsid" },
-    { HKEY_LOCAL_MACHINE, LIBID_KEY, L"machine-typelib" },
-    { HKEY_LOCAL_MACHINE, PROGID_KEY, L"machine-progid" },
-    { HKEY_LOCAL_MACHINE, VIPROGID_KEY, L"machine-viprogid" },
-    { HKEY_CURRENT_USER, CLSID_KEY, L"user-clsid" },
-    { HKEY_CURRENT_USER, LIBID_KEY, L"user-typelib" },
-    { HKEY_CURRENT_USER, PROGID_KEY, L"user-progid" },
-    { HKEY_CURRENT_USER, VIPROGID_KEY, L"user-viprogid" },
+    { HKEY_LOCAL_MACHINE, CLSID_KEY, L"machine-clsid", 0 },
+    { HKEY_LOCAL_MACHINE, CLSID_KEY, L"machine-clsid-other-view", OTHER_VIEW },
+    { HKEY_LOCAL_MACHINE, LIBID_KEY, L"machine-typelib", 0 },
+    { HKEY_LOCAL_MACHINE, PROGID_KEY, L"machine-progid", 0 },
+    { HKEY_LOCAL_MACHINE, VIPROGID_KEY, L"machine-viprogid", 0 },
+    { HKEY_CURRENT_USER, CLSID_KEY, L"user-clsid", 0 },
+    { HKEY_CURRENT_USER, LIBID_KEY, L"user-typelib", 0 },
+    { HKEY_CURRENT_USER, PROGID_KEY, L"user-progid", 0 },
+    { HKEY_CURRENT_USER, VIPROGID_KEY, L"user-viprogid", 0 },
 };
 
-static void copy_tree(HKEY from_root, const WCHAR *from, HKEY to_root, const WCHAR *to)
+static void copy_tree(HKEY from_root, const WCHAR *from, REGSAM from_view, HKEY to_root, const WCHAR *to,
+                      REGSAM to_view)
 {
     HKEY source, target;
     LSTATUS status;
 
-    if (RegOpenKeyExW(from_root, from, 0, KEY_READ, &source) != ERROR_SUCCESS)
+    if (RegOpenKeyExW(from_root, from, 0, KEY_READ | from_view, &source) != ERROR_SUCCESS)
         return;
-    status = RegCreateKeyExW(to_root, to, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &target, NULL);
+    status = RegCreateKeyExW(to_root, to, 0, NULL, 0, KEY_ALL_ACCESS | to_view, NULL, &target, NULL);
     if (status == ERROR_SUCCESS) {
         status = RegCopyTreeW(source, NULL, target);
         RegCloseKey(target);
@@ -74,8 +82,20 @@ static void save_registration(void)
         WCHAR backup[256];
 
         _snwprintf(backup, ARRAY_SIZE(backup), L"%ls\\%ls", BACKUP_KEY, saved_keys[i].backup);
-        copy_tree(saved_keys[i].root, saved_keys[i].path, HKEY_CURRENT_USER, backup);
+        copy_tree(saved_keys[i].root, saved_keys[i].path, saved_keys[i].view, HKEY_CURRENT_USER, backup, 0);
     }
+}
+
+/* Removes a key and everything under it, in the given view. */
+static void delete_key_tree(HKEY root, const WCHAR *path, REGSAM view)
+{
+    HKEY key;
+
+    if (RegOpenKeyExW(root, path, 0, KEY_ALL_ACCESS | view, &key) == ERROR_SUCCESS) {
+        RegDeleteTreeW(key, NULL);
+        RegCloseKey(key);
+    }
+    RegDeleteKeyExW(root, path, view, 0);
 }
 
 static void restore_saved_registration(void)
@@ -84,9 +104,8 @@ static void restore_saved_registration(void)
         WCHAR backup[256];
 
         _snwprintf(backup, ARRAY_SIZE(backup), L"%ls\\%ls", BACKUP_KEY, saved_keys[i].backup);
-        RegDeleteTreeW(saved_keys[i].root, saved_keys[i].path);
-        RegDeleteKeyW(saved_keys[i].root, saved_keys[i].path);
-        copy_tree(HKEY_CURRENT_USER, backup, saved_keys[i].root, saved_keys[i].path);
+        delete_key_tree(saved_keys[i].root, saved_keys[i].path, saved_keys[i].view);
+        copy_tree(HKEY_CURRENT_USER, backup, 0, saved_keys[i].root, saved_keys[i].path, saved_keys[i].view);
     }
     RegDeleteTreeW(HKEY_CURRENT_USER, BACKUP_KEY);
     RegDeleteKeyW(HKEY_CURRENT_USER, BACKUP_KEY);
@@ -330,19 +349,217 @@ static void test_type_library_is_embedded(void)
     ITypeLib_Release(typelib);
 }
 
+/* --- a registration that fails restores what was there ------------------------ */
+
+/* The key's DACL: Everyone may read it, nobody may write it. */
+static BOOL set_key_writable(HKEY root, const WCHAR *path, BOOL writable)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    LSTATUS status;
+    HKEY key;
+
+    if (RegOpenKeyExW(root, path, 0, WRITE_DAC, &key) != ERROR_SUCCESS)
+        return FALSE;
+    ConvertStringSecurityDescriptorToSecurityDescriptorW(writable ? L"D:(A;;KA;;;WD)" : L"D:(D;;KW;;;WD)(A;;KA;;;WD)",
+                                                         SDDL_REVISION_1, &sd, NULL);
+    status = RegSetKeySecurity(key, DACL_SECURITY_INFORMATION, sd);
+    LocalFree(sd);
+    RegCloseKey(key);
+    return status == ERROR_SUCCESS;
+}
+
+/* A working registration; then another copy of the DLL fails to register
+ * (the type library's HELPDIR cannot be written): the working one is left
+ * exactly as it was. */
+static void test_failed_registration_restores_the_earlier_one(void)
+{
+    WCHAR dll[MAX_PATH], copy_folder[MAX_PATH], copy[MAX_PATH], command[MAX_PATH * 2], value[MAX_PATH];
+    DWORD code;
+
+    module_path(dll, ARRAY_SIZE(dll));
+    test_file_path(L"registration-copy", copy_folder, ARRAY_SIZE(copy_folder));
+    CreateDirectoryW(copy_folder, NULL);
+    _snwprintf(copy, ARRAY_SIZE(copy), L"%ls\\mapishut.dll", copy_folder);
+    ok(CopyFileW(dll, copy, FALSE), "copying mapishut.dll: %lu\n", GetLastError());
+    code = run_regsvr32(L"/s");
+    ok(code == 0, "regsvr32: exit code %lu\n", code);
+
+    ok(set_key_writable(HKEY_LOCAL_MACHINE, LIBID_KEY L"\\1.0\\HELPDIR", FALSE), "locking HELPDIR failed\n");
+    _snwprintf(command, ARRAY_SIZE(command), L"regsvr32.exe /s \"%ls\"", copy);
+    code = run_command(command);
+    ok(code != 0, "regsvr32 of the copy succeeded though HELPDIR is locked\n");
+    set_key_writable(HKEY_LOCAL_MACHINE, LIBID_KEY L"\\1.0\\HELPDIR", TRUE);
+
+    check_registered(HKEY_LOCAL_MACHINE, "after a failed registration");
+    ok(read_string(HKEY_LOCAL_MACHINE, CLSID_KEY L"\\InprocServer32", NULL, value, ARRAY_SIZE(value)) &&
+       !lstrcmpiW(value, dll), "InprocServer32 is %ls, expected the earlier %ls\n", value, dll);
+    check_com_finds_it(TRUE, "after a failed registration");
+
+    code = run_regsvr32(L"/s /u");
+    ok(code == 0, "regsvr32 /u: exit code %lu\n", code);
+    check_unregistered(HKEY_LOCAL_MACHINE, "after the rollback test");
+    DeleteFileW(copy);
+    RemoveDirectoryW(copy_folder);
+}
+
+/* --- both bitnesses in one WoW64 prefix ----------------------------------------- */
+
+#ifdef _WIN64
+
+/* The 32-bit DLL and tests: given by the test runner, or the system's in a
+ * WoW64 Wine or Windows. */
+static BOOL find_32bit(WCHAR *dll, WCHAR *exe, WCHAR *regsvr32)
+{
+    WCHAR wow64[MAX_PATH];
+
+    if (!GetSystemWow64DirectoryW(wow64, ARRAY_SIZE(wow64)))
+        return FALSE;
+    _snwprintf(regsvr32, MAX_PATH, L"%ls\\regsvr32.exe", wow64);
+    if (!GetEnvironmentVariableW(L"MAPISHUT_TEST_DLL32", dll, MAX_PATH))
+        _snwprintf(dll, MAX_PATH, L"%ls\\mapishut.dll", wow64);
+    if (!GetEnvironmentVariableW(L"MAPISHUT_TEST_EXE32", exe, MAX_PATH))
+        exe[0] = 0;
+    return GetFileAttributesW(regsvr32) != INVALID_FILE_ATTRIBUTES &&
+           GetFileAttributesW(dll) != INVALID_FILE_ATTRIBUTES;
+}
+
+static DWORD regsvr32_32(const WCHAR *regsvr32, const WCHAR *dll, const WCHAR *args)
+{
+    WCHAR command[MAX_PATH * 3];
+
+    _snwprintf(command, ARRAY_SIZE(command), L"\"%ls\" %ls \"%ls\"", regsvr32, args, dll);
+    return run_command(command);
+}
+
+/* COM, from a 32-bit process: this test's 32-bit build, as a child. */
+static void check_com_32(const WCHAR *exe, BOOL expected)
+{
+    STARTUPINFOW startup = { .cb = sizeof(startup) };
+    PROCESS_INFORMATION process = { 0 };
+    WCHAR command[MAX_PATH * 2];
+
+    if (!exe[0]) {
+        skip("no 32-bit build of these tests: COM from a 32-bit process not checked\n");
+        return;
+    }
+    _snwprintf(command, ARRAY_SIZE(command), L"\"%ls\" registration com32 %ls", exe,
+               expected ? L"registered" : L"unregistered");
+    ok(CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process),
+       "starting the 32-bit tests: %lu\n", GetLastError());
+    wait_child_process(&process);
+}
+
+static void check_bitness(BOOL is_64, BOOL registered, const WCHAR *dll, const WCHAR *exe, const char *where)
+{
+    WCHAR value[MAX_PATH], path[256];
+    DWORD size = sizeof(value);
+    LSTATUS status;
+
+    winetest_push_context("%s, %s", where, is_64 ? "64-bit" : "32-bit");
+    status = RegGetValueW(HKEY_LOCAL_MACHINE, CLSID_KEY L"\\InprocServer32", NULL, RRF_RT_REG_SZ | (is_64 ?
+                          RRF_SUBKEY_WOW6464KEY : RRF_SUBKEY_WOW6432KEY), NULL, value, &size);
+    if (registered)
+        ok(status == ERROR_SUCCESS && !lstrcmpiW(value, dll), "InprocServer32: %ld, %ls\n", status, value);
+    else
+        ok(status == ERROR_FILE_NOT_FOUND, "InprocServer32 is still there: %ld\n", status);
+    _snwprintf(path, ARRAY_SIZE(path), L"%ls\\1.0\\0\\%ls", LIBID_KEY, is_64 ? L"win64" : L"win32");
+    value[0] = 0;
+    size = sizeof(value);
+    status = RegGetValueW(HKEY_LOCAL_MACHINE, path, NULL, RRF_RT_REG_SZ, NULL, value, &size);
+    if (registered)
+        ok(status == ERROR_SUCCESS && !lstrcmpiW(value, dll), "type library %ls: %ld, %ls\n",
+           is_64 ? L"win64" : L"win32", status, value);
+    else
+        ok(status == ERROR_FILE_NOT_FOUND, "the type library's %ls subkey is still there: %ld\n",
+           is_64 ? L"win64" : L"win32", status);
+    if (registered) {
+        ok(key_exists(HKEY_LOCAL_MACHINE, PROGID_KEY) && key_exists(HKEY_LOCAL_MACHINE, VIPROGID_KEY),
+           "a ProgID is missing\n");
+        if (is_64)
+            check_com_finds_it(TRUE, where);
+        else
+            check_com_32(exe, TRUE);
+    } else if (is_64) {
+        /* Only the class: LoadRegTypeLib may fall back to the other
+         * platform's entry, which is still registered. */
+        IUnknown *unknown = NULL;
+        HRESULT hr = CoCreateInstance(&CLSID_MAPIShutdown, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown,
+                                      (void **)&unknown);
+
+        ok(hr == REGDB_E_CLASSNOTREG, "CoCreateInstance: %#lx, expected REGDB_E_CLASSNOTREG\n", hr);
+        if (unknown)
+            IUnknown_Release(unknown);
+    } else {
+        check_com_32(exe, FALSE);
+    }
+    winetest_pop_context();
+}
+
+static void test_both_bitnesses(void)
+{
+    WCHAR dll64[MAX_PATH], dll32[MAX_PATH], exe32[MAX_PATH], regsvr32[MAX_PATH];
+    DWORD code;
+
+    if (!find_32bit(dll32, exe32, regsvr32)) {
+        skip("no WoW64 here, or no 32-bit mapishut.dll: both bitnesses not tested\n");
+        return;
+    }
+    module_path(dll64, ARRAY_SIZE(dll64));
+    code = run_regsvr32(L"/s");
+    ok(code == 0, "64-bit regsvr32: exit code %lu\n", code);
+    code = regsvr32_32(regsvr32, dll32, L"/s");
+    ok(code == 0, "32-bit regsvr32: exit code %lu\n", code);
+    check_bitness(TRUE, TRUE, dll64, exe32, "both registered");
+    check_bitness(FALSE, TRUE, dll32, exe32, "both registered");
+
+    code = regsvr32_32(regsvr32, dll32, L"/s /u");
+    ok(code == 0, "32-bit regsvr32 /u: exit code %lu\n", code);
+    check_bitness(TRUE, TRUE, dll64, exe32, "32-bit unregistered");
+    check_bitness(FALSE, FALSE, dll32, exe32, "32-bit unregistered");
+
+    code = regsvr32_32(regsvr32, dll32, L"/s");
+    ok(code == 0, "32-bit regsvr32 again: exit code %lu\n", code);
+    code = run_regsvr32(L"/s /u");
+    ok(code == 0, "64-bit regsvr32 /u: exit code %lu\n", code);
+    check_bitness(FALSE, TRUE, dll32, exe32, "64-bit unregistered");
+    check_bitness(TRUE, FALSE, dll64, exe32, "64-bit unregistered");
+
+    code = regsvr32_32(regsvr32, dll32, L"/s /u");
+    ok(code == 0, "32-bit regsvr32 /u: exit code %lu\n", code);
+    check_unregistered(HKEY_LOCAL_MACHINE, "neither registered");
+}
+
+#endif
+
 START_TEST(registration)
 {
+    int argc;
+    char **args = child_args(&argc);
+
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    /* Start clean (in Wine's tree the builtin is registered), and leave the
-     * prefix as it was found. */
+    /* A 32-bit build of this test, asked by the 64-bit one whether COM finds
+     * the class from a 32-bit process. */
+    if (args) {
+        ok(argc == 2 && !strcmp(args[0], "com32"), "unknown child arguments\n");
+        if (argc == 2)
+            check_com_finds_it(!strcmp(args[1], "registered"), "from a 32-bit process");
+        CoUninitialize();
+        return;
+    }
+    /* Start clean, both bitnesses (in Wine's tree the builtins are
+     * registered), and leave the prefix as it was found. */
     save_registration();
-    run_regsvr32(L"/s /u");
-    run_regsvr32(L"/s /u /n /i:user");
+    for (unsigned i = 0; i < ARRAY_SIZE(saved_keys); i++)
+        delete_key_tree(saved_keys[i].root, saved_keys[i].path, saved_keys[i].view);
 
     test_type_library_is_embedded();
     test_per_machine();
     test_per_user();
     test_dll_install_arguments();
+    test_failed_registration_restores_the_earlier_one();
+#ifdef _WIN64
+    test_both_bitnesses();
+#endif
 
     restore_saved_registration();
     CoUninitialize();

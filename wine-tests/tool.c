@@ -9,26 +9,22 @@
 
 static char output[16384];
 
-/* Runs "mapishut.exe <args>" with stdout and stderr in one file; returns
- * the exit code and leaves the output in `output`. */
-static DWORD run_tool(const char *args)
+/* Runs "<exe> <args>" with stderr in a file, and stdout there too or in
+ * `out`; returns the exit code and leaves the file's text in `output`. */
+static DWORD run_tool_from(const WCHAR *exe, const char *args, HANDLE out)
 {
     SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
     STARTUPINFOW startup = { .cb = sizeof(startup) };
     PROCESS_INFORMATION process;
-    WCHAR exe[MAX_PATH], out_path[MAX_PATH], command[MAX_PATH * 2];
+    WCHAR out_path[MAX_PATH], command[4096];
     DWORD code = (DWORD)-1;
     HANDLE file;
 
-    /* Beside the tests when it was built there, else on the search path. */
-    test_file_path(L"mapishut.exe", exe, ARRAY_SIZE(exe));
-    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
-        lstrcpyW(exe, L"mapishut.exe");
     test_file_path(L"tool-output.txt", out_path, ARRAY_SIZE(out_path));
     file = CreateFileW(out_path, GENERIC_WRITE, FILE_SHARE_READ, &inherit, CREATE_ALWAYS, 0, NULL);
     _snwprintf(command, ARRAY_SIZE(command), L"\"%ls\" %hs", exe, args);
     startup.dwFlags = STARTF_USESTDHANDLES;
-    startup.hStdOutput = file;
+    startup.hStdOutput = out ? out : file;
     startup.hStdError = file;
     startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     if (CreateProcessW(NULL, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &process)) {
@@ -49,6 +45,17 @@ static DWORD run_tool(const char *args)
             break;
     }
     return code;
+}
+
+/* mapishut.exe beside the tests when it was built there, else on the path. */
+static DWORD run_tool(const char *args)
+{
+    WCHAR exe[MAX_PATH];
+
+    test_file_path(L"mapishut.exe", exe, ARRAY_SIZE(exe));
+    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
+        lstrcpyW(exe, L"mapishut.exe");
+    return run_tool_from(exe, args, NULL);
 }
 
 #define expect_output(text) \
@@ -130,6 +137,9 @@ static void write_tool_profile(void)
     provider_section(PROFILES_16, L"Tool", xp[0], MAPI_TRANSPORT_PROVIDER, L"TESTXP.DLL", L"Mail \"quoted\"");
     provider_section(PROFILES_16, L"Tool", "c2000000000000000000000000000002", MAPI_STORE_PROVIDER,
                      L"..\\escape.dll", L"Escape");
+    /* A display name that would drive the administrator's terminal. */
+    provider_section(PROFILES_16, L"Tool", "c3000000000000000000000000000003", MAPI_STORE_PROVIDER,
+                     L"TESTMS.DLL", L"Evil\x1b]0;owned\x07\x9b" L"2J");
     set_default_profile(PROFILES_16, L"Tool");
 }
 
@@ -142,10 +152,13 @@ static void test_profile(void)
     code = run_tool("profile Tool");
     ok(code == 0, "profile Tool: exit code %lu\n", code);
     expect_output("profile Tool: HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Tool");
-    expect_output("3 providers in shutdown order:");
+    expect_output("4 providers in shutdown order:");
     xp = strstr(output, " 1. transport     TESTXP32.DLL");
     ab = strstr(output, " 2. address book  TESTAB32.DLL");
     ms = strstr(output, " 3. store         TESTMS32.DLL");
+    ok(!strchr(output, 0x1b) && !strchr(output, 0x07) && !strstr(output, "\xc2\x9b"),
+       "a control character reached the terminal:\n%s\n", output);
+    expect_output("Evil?]0;owned??2J");
     ok(xp && ab && ms && xp < ab && ab < ms, "providers not listed in shutdown order:\n%s\n", output);
     expect_output("not loaded");
     expect_output("Adressbuch \xc3\xa4\xc3\xb6\xc3\xbc");   /* UTF-8 */
@@ -161,6 +174,7 @@ static void test_profile(void)
     expect_output("{\"profile\":\"Tool\",\"key\":\"HKCU\\\\Software\\\\Microsoft\\\\Office\\\\16.0\\\\Outlook\\\\Profiles\\\\Tool\"");
     expect_output("{\"order\":1,\"type\":\"transport\",\"resource_type\":36,\"dll\":\"TESTXP32.DLL\",\"stored_dll_name\":\"TESTXP.DLL\",\"display_name\":\"Mail \\\"quoted\\\"\"");
     expect_output("\"service\":null,\"loaded\":false,\"listed\":true}");
+    expect_output("\"display_name\":\"Evil\\u001b]0;owned\\u0007\xc2\x9b" "2J\"");
     expect_output("\"skipped\":[{\"section\":\"c2000000000000000000000000000002\",\"problem\":\"PR_PROVIDER_DLL_NAME is a path or not a file name\"}]");
 
     code = run_tool("profile Nobody");
@@ -199,10 +213,82 @@ static void test_register(void)
     ok(code == 2, "register --json: exit code %lu, expected 2\n", code);
 }
 
+/* Output that cannot be written (a pipe nobody reads any more) is a failure,
+ * not an answer. */
+static void test_unwritable_output(void)
+{
+    SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
+    WCHAR exe[MAX_PATH];
+    HANDLE reader, writer;
+    DWORD code;
+
+    test_file_path(L"mapishut.exe", exe, ARRAY_SIZE(exe));
+    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
+        lstrcpyW(exe, L"mapishut.exe");
+    ok(CreatePipe(&reader, &writer, &inherit, 0), "CreatePipe: %lu\n", GetLastError());
+    CloseHandle(reader);
+    code = run_tool_from(exe, "policy", writer);
+    CloseHandle(writer);
+    ok(code == 1, "policy into a closed pipe: exit code %lu, expected 1\n", code);
+    expect_output("mapishut: writing the output failed");
+}
+
+/* From a folder whose path is longer than MAX_PATH, register loads the DLL
+ * beside it, not one of a folder its path cut short would name. */
+static void test_long_path(void)
+{
+    WCHAR folder[1024], exe[1100], dll[1100], source[MAX_PATH];
+    size_t length;
+    DWORD code;
+
+    lstrcpyW(folder, L"\\\\?\\");
+    test_file_path(L"", folder + 4, ARRAY_SIZE(folder) - 4);
+    length = wcslen(folder);
+    folder[length - 1] = 0; /* no trailing backslash */
+    for (int level = 0; level < 12; level++) {
+        wcscat(folder, L"\\a-folder-with-a-rather-long-name");
+        CreateDirectoryW(folder, NULL);
+    }
+    ok(wcslen(folder) > MAX_PATH + 4, "the folder's path is only %u characters\n", (unsigned)wcslen(folder));
+    _snwprintf(exe, ARRAY_SIZE(exe), L"%ls\\mapishut.exe", folder);
+    _snwprintf(dll, ARRAY_SIZE(dll), L"%ls\\mapishut.dll", folder);
+    test_file_path(L"mapishut.exe", source, ARRAY_SIZE(source));
+    if (!CopyFileW(source, exe, FALSE)) {
+        skip("mapishut.exe not beside the tests: the long path is not tested\n");
+        return;
+    }
+    mapishut_dll_path(source, ARRAY_SIZE(source));
+    ok(CopyFileW(source, dll, FALSE), "copying mapishut.dll: %lu\n", GetLastError());
+
+    code = run_tool_from(exe, "register /user", NULL);
+    if (code == (DWORD)-1) {
+        skip("a program cannot be started from a path longer than MAX_PATH here (Wine 8 refuses)\n");
+    } else {
+        ok(code == 0, "register /user from a long path: exit code %lu\n%s\n", code, output);
+        ok(strstr(output, "a-folder-with-a-rather-long-name\\mapishut.dll") != NULL,
+           "registered something else:\n%s\n", output);
+        code = run_tool_from(exe, "unregister /user", NULL);
+        ok(code == 0, "unregister /user from a long path: exit code %lu\n", code);
+    }
+    DeleteFileW(exe);
+    DeleteFileW(dll);
+    for (int level = 0; level < 12; level++) {
+        RemoveDirectoryW(folder);
+        *wcsrchr(folder, L'\\') = 0;
+    }
+}
+
 START_TEST(tool)
 {
+    BOOL was_registered = key_exists(HKEY_LOCAL_MACHINE, MAPISHUT_CLSID_KEY L"\\InprocServer32");
+
     test_help_and_usage_errors();
     test_policy();
     test_profile();
     test_register();
+    test_unwritable_output();
+    test_long_path();
+    /* The prefix as it was: registered again if it was. */
+    if (was_registered)
+        ok(run_regsvr32(L"/s") == 0, "registering mapishut.dll again failed\n");
 }

@@ -10,6 +10,7 @@
  * 2 bad command line. */
 #include "commands.h"
 #include "output.h"
+#include "core/cmdline.h"
 
 #include <stdio.h>
 
@@ -30,23 +31,31 @@ static const char usage_text[] =
     "Exit codes: 0 done, 1 failed (no such profile, registration failed),\n"
     "2 bad command line.\n";
 
-static BOOL is_option(const WCHAR *arg, const WCHAR *name)
+static BOOL is_option(const WCHAR *arg, const char *name)
 {
-    while (*arg == L'/' || *arg == L'-')
-        arg++;
-    return arg != name && !_wcsicmp(arg, name) && (arg[-1] == L'/' || arg[-1] == L'-');
+    return cmdline_option_is((const uint16_t *)arg, name);
 }
 
 static BOOL is_help(const WCHAR *arg)
 {
-    return !wcscmp(arg, L"/?") || !wcscmp(arg, L"-?") || is_option(arg, L"h") || is_option(arg, L"help") ||
-           !_wcsicmp(arg, L"help");
+    return cmdline_is_help((const uint16_t *)arg);
 }
 
 static int usage_error(const char *what, const WCHAR *arg)
 {
     fprintf(stderr, "mapishut: %s%ls\n\n%s", what, arg ? arg : L"", usage_text);
     return EXIT_USAGE;
+}
+
+/* Output that could not be written is a failure: a script reading it would
+ * otherwise take a truncated answer for the whole one. */
+static int finish(int code)
+{
+    if (fflush(stdout) || ferror(stdout)) {
+        fprintf(stderr, "mapishut: writing the output failed\n");
+        return code == EXIT_OK ? EXIT_FAILED : code;
+    }
+    return code;
 }
 
 int wmain(int argc, WCHAR **argv)
@@ -60,17 +69,17 @@ int wmain(int argc, WCHAR **argv)
     command = argv[1];
     if (is_help(command)) {
         fputs(usage_text, stdout);
-        return EXIT_OK;
+        return finish(EXIT_OK);
     }
     for (int i = 2; i < argc; i++) {
         if (is_help(argv[i])) {
             fputs(usage_text, stdout);
-            return EXIT_OK;
-        } else if (is_option(argv[i], L"json")) {
+            return finish(EXIT_OK);
+        } else if (is_option(argv[i], "json")) {
             json = TRUE;
-        } else if (is_option(argv[i], L"user")) {
+        } else if (is_option(argv[i], "user")) {
             per_user = TRUE;
-        } else if (!_wcsicmp(command, L"profile") && !name && argv[i][0] != L'/' && argv[i][0] != L'-') {
+        } else if (!_wcsicmp(command, L"profile") && !name && !cmdline_is_option((const uint16_t *)argv[i])) {
             name = argv[i];
         } else {
             return usage_error("unexpected argument: ", argv[i]);
@@ -78,10 +87,10 @@ int wmain(int argc, WCHAR **argv)
     }
 
     if (!_wcsicmp(command, L"policy") && !per_user)
-        return command_policy(json);
+        return finish(command_policy(json));
     if (!_wcsicmp(command, L"profile") && !per_user)
-        return command_profile(name, json);
+        return finish(command_profile(name, json));
     if ((!_wcsicmp(command, L"register") || !_wcsicmp(command, L"unregister")) && !json)
-        return command_register(!_wcsicmp(command, L"register"), per_user);
+        return finish(command_register(!_wcsicmp(command, L"register"), per_user));
     return usage_error("unknown command or option for it: ", command);
 }

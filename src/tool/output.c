@@ -12,11 +12,24 @@ void out(const char *format, ...)
     va_end(args);
 }
 
+/* Text from a profile may hold anything: control characters (an escape
+ * sequence would reach the administrator's terminal) are shown as '?'. */
+static BOOL is_control(WCHAR c)
+{
+    return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f);
+}
+
 void out_wide(const WCHAR *text)
 {
-    char utf8[4096];
-    int length = WideCharToMultiByte(CP_UTF8, 0, text, -1, utf8, sizeof(utf8), NULL, NULL);
+    WCHAR shown[2048];
+    char utf8[8192];
+    size_t n = 0;
+    int length;
 
+    for (; text[n] && n + 1 < ARRAYSIZE(shown); n++)
+        shown[n] = is_control(text[n]) ? L'?' : text[n];
+    shown[n] = 0;
+    length = WideCharToMultiByte(CP_UTF8, 0, shown, -1, utf8, sizeof(utf8), NULL, NULL);
     if (length > 0)
         fputs(utf8, stdout);
 }

@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static void print_error(HRESULT hr)
 {
@@ -15,20 +16,49 @@ static void print_error(HRESULT hr)
     fprintf(stderr, " failed: %#lx %ls\n", hr, text);
 }
 
+/* <this program's folder>\mapishut.dll, whatever the folder's length: a
+ * path cut short would name another folder's DLL. */
+static WCHAR *dll_beside_me(void)
+{
+    static const WCHAR dll[] = L"mapishut.dll";
+    DWORD size = MAX_PATH;
+
+    for (;;) {
+        WCHAR *path = malloc((size + ARRAYSIZE(dll)) * sizeof(WCHAR)), *slash;
+        DWORD length = path ? GetModuleFileNameW(NULL, path, size) : 0;
+
+        if (!path || !length) {
+            free(path);
+            return NULL;
+        }
+        if (length < size) {
+            slash = wcsrchr(path, L'\\');
+            wcscpy(slash ? slash + 1 : path, dll);
+            return path;
+        }
+        free(path);
+        if (size >= 32768)
+            return NULL;
+        size *= 2;
+    }
+}
+
 int command_register(BOOL install, BOOL per_user)
 {
     HRESULT (WINAPI *dll_install)(BOOL, const WCHAR *);
     HRESULT (WINAPI *server)(void);
-    WCHAR path[MAX_PATH], *slash;
+    WCHAR *path = dll_beside_me();
     HMODULE module;
     HRESULT hr;
 
-    GetModuleFileNameW(NULL, path, ARRAYSIZE(path));
-    slash = wcsrchr(path, L'\\');
-    lstrcpynW(slash ? slash + 1 : path, L"mapishut.dll", (int)(ARRAYSIZE(path) - (slash ? slash + 1 - path : 0)));
+    if (!path) {
+        fprintf(stderr, "mapishut: cannot tell where this program is: error %lu\n", GetLastError());
+        return EXIT_FAILED;
+    }
     module = LoadLibraryExW(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
     if (!module) {
         fprintf(stderr, "mapishut: cannot load %ls: error %lu\n", path, GetLastError());
+        free(path);
         return EXIT_FAILED;
     }
     dll_install = (void *)GetProcAddress(module, "DllInstall");
@@ -42,11 +72,13 @@ int command_register(BOOL install, BOOL per_user)
     if (FAILED(hr)) {
         fprintf(stderr, "mapishut: %s %ls", install ? "registering" : "unregistering", path);
         print_error(hr);
+        free(path);
         return EXIT_FAILED;
     }
     out("%s ", install ? "registered" : "unregistered");
     out_wide(path);
     out(per_user ? " for the current user (HKCU\\Software\\Classes)\n"
                  : " for every user of this machine (HKLM\\Software\\Classes)\n");
+    free(path);
     return EXIT_OK;
 }

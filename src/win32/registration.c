@@ -2,8 +2,13 @@
  *
  * Per machine (HKLM\Software\Classes, what regsvr32 does by default) or per
  * user (HKCU\Software\Classes: `regsvr32 /n /i:user`, no administrator rights).
- * Unregistering removes exactly the keys written here, and a failed
- * registration removes what it had written so far. */
+ *
+ * On 64-bit Windows the CLSID key is one per bitness (the 32-bit view is
+ * Wow6432Node), but the TypeLib and ProgID keys are shared: the 32-bit and
+ * the 64-bit DLL may both be registered. Unregistering one removes only its
+ * own parts: its CLSID, its TypeLib platform subkey, and the shared keys only
+ * when the other bitness is not registered. A registration that fails
+ * restores what was there before it, value by value and key by key. */
 #include "module.h"
 
 #include <string.h>
@@ -15,8 +20,10 @@
 
 #ifdef _WIN64
 #define TYPELIB_PLATFORM L"win64"
+#define OTHER_VIEW       KEY_WOW64_32KEY
 #else
 #define TYPELIB_PLATFORM L"win32"
+#define OTHER_VIEW       KEY_WOW64_64KEY
 #endif
 
 static const WCHAR clsid_key[] = L"Software\\Classes\\CLSID\\" CLSID_STRING;
@@ -25,27 +32,145 @@ static const WCHAR progid_independent_key[] = L"Software\\Classes\\" MAPISHUT_PR
 static const WCHAR typelib_key[] = L"Software\\Classes\\TypeLib\\" LIBID_STRING;
 static const WCHAR typelib_version_key[] =
     L"Software\\Classes\\TypeLib\\" LIBID_STRING L"\\" TYPELIB_VERSION;
+static const WCHAR typelib_lcid_key[] =
+    L"Software\\Classes\\TypeLib\\" LIBID_STRING L"\\" TYPELIB_VERSION L"\\0";
 
-static HRESULT set_string(HKEY root, const WCHAR *key_path, const WCHAR *subkey,
-                          const WCHAR *name, const WCHAR *value)
+/* --- what a registration changed, to undo it -------------------------------- */
+
+#define JOURNAL_MAX     64
+#define OLD_VALUE_MAX   4096
+
+struct change {
+    WCHAR path[160];
+    BOOL is_value;               /* else: a key it created */
+    WCHAR name[32];              /* the value's name ("" for the default) */
+    BOOL existed;                /* the value was there before... */
+    DWORD type, size;            /* ...with these bytes */
+    BYTE data[OLD_VALUE_MAX];
+};
+
+struct journal {
+    HKEY root;
+    unsigned count;
+    struct change changes[JOURNAL_MAX];
+};
+
+static struct change *journal_add(struct journal *j)
 {
-    WCHAR path[256];
-    LSTATUS status;
-    HKEY key;
+    struct change *c;
 
+    if (j->count == JOURNAL_MAX)
+        return NULL;
+    c = &j->changes[j->count++];
+    memset(c, 0, sizeof(*c));
+    return c;
+}
+
+/* Creates the key and each missing key above it, noting the new ones. */
+static HRESULT create_key(struct journal *j, const WCHAR *path, HKEY *key)
+{
+    WCHAR prefix[160];
+    size_t length = wcslen(path);
+
+    if (length >= ARRAYSIZE(prefix))
+        return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
+    for (size_t end = 0; end <= length; end++) {
+        DWORD disposition = 0;
+        LSTATUS status;
+        HKEY created;
+
+        if (path[end] != L'\\' && path[end])
+            continue;
+        memcpy(prefix, path, end * sizeof(WCHAR));
+        prefix[end] = 0;
+        status = RegCreateKeyExW(j->root, prefix, 0, NULL, 0, KEY_SET_VALUE | KEY_QUERY_VALUE, NULL, &created,
+                                 &disposition);
+        if (status != ERROR_SUCCESS)
+            return HRESULT_FROM_WIN32(status);
+        if (disposition == REG_CREATED_NEW_KEY) {
+            struct change *c = journal_add(j);
+
+            if (!c) {
+                RegCloseKey(created);
+                RegDeleteKeyW(j->root, prefix);
+                return E_OUTOFMEMORY;
+            }
+            lstrcpyW(c->path, prefix);
+        }
+        if (path[end]) {
+            RegCloseKey(created);
+        } else {
+            *key = created;
+        }
+    }
+    return S_OK;
+}
+
+static HRESULT set_string(struct journal *j, const WCHAR *key_path, const WCHAR *subkey, const WCHAR *name,
+                          const WCHAR *value)
+{
+    WCHAR path[160];
+    struct change *c;
+    LSTATUS status;
+    HRESULT hr;
+    HKEY key = NULL;
+
+    if (wcslen(key_path) + (subkey ? wcslen(subkey) + 1 : 0) >= ARRAYSIZE(path))
+        return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
     wcscpy(path, key_path);
     if (subkey) {
         wcscat(path, L"\\");
         wcscat(path, subkey);
     }
-    status = RegCreateKeyExW(root, path, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL);
-    if (status != ERROR_SUCCESS)
-        return HRESULT_FROM_WIN32(status);
-    status = RegSetValueExW(key, name, 0, REG_SZ, (const BYTE *)value,
-                            (DWORD)((wcslen(value) + 1) * sizeof(WCHAR)));
+    hr = create_key(j, path, &key);
+    if (FAILED(hr))
+        return hr;
+    c = journal_add(j);
+    if (!c) {
+        RegCloseKey(key);
+        return E_OUTOFMEMORY;
+    }
+    lstrcpyW(c->path, path);
+    c->is_value = TRUE;
+    lstrcpynW(c->name, name ? name : L"", ARRAYSIZE(c->name));
+    c->size = sizeof(c->data);
+    status = RegQueryValueExW(key, name, NULL, &c->type, c->data, &c->size);
+    if (status == ERROR_MORE_DATA) {
+        /* Too large to keep for an undo: leave it as it is. */
+        RegCloseKey(key);
+        j->count--;
+        return HRESULT_FROM_WIN32(ERROR_MORE_DATA);
+    }
+    c->existed = status == ERROR_SUCCESS;
+    status = RegSetValueExW(key, name, 0, REG_SZ, (const BYTE *)value, (DWORD)((wcslen(value) + 1) * sizeof(WCHAR)));
     RegCloseKey(key);
     return HRESULT_FROM_WIN32(status);
 }
+
+/* Undoes every change, newest first: values back as they were, keys made
+ * by the registration removed. */
+static void journal_undo(struct journal *j)
+{
+    while (j->count) {
+        struct change *c = &j->changes[--j->count];
+        const WCHAR *name = c->name[0] ? c->name : NULL;
+        HKEY key;
+
+        if (!c->is_value) {
+            RegDeleteKeyW(j->root, c->path);
+            continue;
+        }
+        if (RegOpenKeyExW(j->root, c->path, 0, KEY_SET_VALUE, &key) != ERROR_SUCCESS)
+            continue;
+        if (c->existed)
+            RegSetValueExW(key, name, 0, c->type, c->data, c->size);
+        else
+            RegDeleteValueW(key, name);
+        RegCloseKey(key);
+    }
+}
+
+/* --- unregistering: this bitness's parts ------------------------------------ */
 
 static HRESULT delete_tree(HKEY root, const WCHAR *path)
 {
@@ -58,37 +183,68 @@ static HRESULT delete_tree(HKEY root, const WCHAR *path)
     return HRESULT_FROM_WIN32(status);
 }
 
-/* Removes the LIBID key too, unless another version of the library is there. */
-static HRESULT delete_typelib(HKEY root)
+static DWORD subkey_count(HKEY root, const WCHAR *path)
 {
-    HRESULT hr = delete_tree(root, typelib_version_key);
     DWORD subkeys = 0;
     HKEY key;
 
-    if (FAILED(hr))
-        return hr;
-    if (RegOpenKeyExW(root, typelib_key, 0, KEY_READ, &key) != ERROR_SUCCESS)
-        return S_OK;
+    if (RegOpenKeyExW(root, path, 0, KEY_READ, &key) != ERROR_SUCCESS)
+        return 0;
     RegQueryInfoKeyW(key, NULL, NULL, NULL, &subkeys, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
     RegCloseKey(key);
-    return subkeys ? S_OK : delete_tree(root, typelib_key);
+    return subkeys;
+}
+
+/* This platform's subkey; the version's keys when no platform is left; the
+ * LIBID key when no version is left. */
+static HRESULT delete_typelib(HKEY root)
+{
+    HRESULT hr = delete_tree(root, L"Software\\Classes\\TypeLib\\" LIBID_STRING L"\\" TYPELIB_VERSION
+                                   L"\\0\\" TYPELIB_PLATFORM);
+
+    if (FAILED(hr))
+        return hr;
+    if (subkey_count(root, typelib_lcid_key))
+        return S_OK;
+    hr = delete_tree(root, typelib_version_key);
+    if (FAILED(hr) || subkey_count(root, typelib_key))
+        return hr;
+    return delete_tree(root, typelib_key);
+}
+
+/* Is the other bitness registered under this root? Then the shared keys are
+ * its too. */
+static BOOL other_bitness_registered(HKEY root)
+{
+    HKEY key;
+
+    if (RegOpenKeyExW(root, L"Software\\Classes\\CLSID\\" CLSID_STRING L"\\InprocServer32", 0,
+                      KEY_READ | OTHER_VIEW, &key) != ERROR_SUCCESS)
+        return FALSE;
+    RegCloseKey(key);
+    return TRUE;
 }
 
 static HRESULT unregister(HKEY root)
 {
-    HRESULT results[] = {
-        delete_tree(root, clsid_key),
-        delete_tree(root, progid_key),
-        delete_tree(root, progid_independent_key),
-        delete_typelib(root),
-    };
+    HRESULT hr = delete_tree(root, clsid_key), hr2 = delete_typelib(root);
 
-    for (unsigned i = 0; i < ARRAYSIZE(results); i++)
-        if (FAILED(results[i]))
-            return results[i];
-    return S_OK;
+    if (SUCCEEDED(hr))
+        hr = hr2;
+    if (!other_bitness_registered(root)) {
+        hr2 = delete_tree(root, progid_key);
+        if (SUCCEEDED(hr))
+            hr = hr2;
+        hr2 = delete_tree(root, progid_independent_key);
+        if (SUCCEEDED(hr))
+            hr = hr2;
+    }
+    return hr;
 }
 
+/* --- registering --------------------------------------------------------------- */
+
+/* The DLL's full path, however long; refused rather than cut short. */
 static HRESULT module_path(WCHAR *path, DWORD size, WCHAR *folder)
 {
     DWORD length = GetModuleFileNameW(mapishut_instance, path, size);
@@ -96,7 +252,7 @@ static HRESULT module_path(WCHAR *path, DWORD size, WCHAR *folder)
 
     if (length == 0)
         return HRESULT_FROM_WIN32(GetLastError());
-    if (length >= size)
+    if (length >= size - 1)
         return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
     wcscpy(folder, path);
     slash = wcsrchr(folder, L'\\');
@@ -129,13 +285,19 @@ static HRESULT do_register(HKEY root)
         { typelib_version_key, L"FLAGS", NULL, L"0" },
         { typelib_version_key, L"HELPDIR", NULL, folder },
     };
+    struct journal *journal;
 
     if (FAILED(hr))
         return hr;
+    journal = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*journal));
+    if (!journal)
+        return E_OUTOFMEMORY;
+    journal->root = root;
     for (unsigned i = 0; i < ARRAYSIZE(values) && SUCCEEDED(hr); i++)
-        hr = set_string(root, values[i].key, values[i].subkey, values[i].name, values[i].value);
+        hr = set_string(journal, values[i].key, values[i].subkey, values[i].name, values[i].value);
     if (FAILED(hr))
-        unregister(root);
+        journal_undo(journal);
+    HeapFree(GetProcessHeap(), 0, journal);
     return hr;
 }
 
