@@ -227,9 +227,24 @@ $(BUILD)/native/check_core: $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(CORE_SRC) $(TEST_
 	$(Q)$(CC_NATIVE) $(NATIVE_FLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread \
 	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 
-native: $(BUILD)/native/check_core
+# The same tests under the thread sanitizer: the core's state shared between
+# threads is read and written under its lock, or this fails.
+TSAN_OBJ   := $(BUILD)/native/tsan
+TSAN_FLAGS := -std=c11 $(WARNINGS) -O1 -g -fno-omit-frame-pointer -fsanitize=thread -MMD -MP -Isrc
 
--include $(shell find $(NATIVE_OBJ) -name '*.d' 2>/dev/null)
+$(TSAN_OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC_NATIVE) $(TSAN_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/native/check_core_tsan: $(patsubst %.c,$(TSAN_OBJ)/%.o,$(CORE_SRC) $(TEST_SRC))
+	@echo "  LD      $@"
+	$(Q)$(CC_NATIVE) $(TSAN_FLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread \
+	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+
+native: $(BUILD)/native/check_core $(BUILD)/native/check_core_tsan
+
+-include $(shell find $(NATIVE_OBJ) $(TSAN_OBJ) -name '*.d' 2>/dev/null)
 
 # --- fuzzing the profile decoder (clang, libFuzzer) ------------------------------
 

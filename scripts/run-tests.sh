@@ -14,21 +14,27 @@ log=$build/test-logs
 mkdir -p "$log"
 
 # --- native unit tests of the core (Check) -----------------------------------
-echo "== native unit tests of the core (Check, address and undefined-behaviour sanitizers)"
-"$build/native/check_core" >"$log/check_core.txt" 2>&1
-core_rc=$?
-cat "$log/check_core.txt"
-line=$(grep -E '^[0-9]+%: Checks: ' "$log/check_core.txt" | tail -n 1)
-if [ -n "$line" ]; then
-    checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
-    bad=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/' | awk '{print $1 + $2}')
-    passed=$((passed + checks - bad))
-    failed=$((failed + bad))
-else
-    echo "check_core printed no summary: counted as one failure"
-    failed=$((failed + 1))
-fi
-[ $core_rc -eq 0 ] || status=1
+# Twice: with the address and undefined-behaviour sanitizers, and with the
+# thread sanitizer (a data race ends the test that ran into it).
+run_check() { # run_check BINARY LOG TITLE
+    echo "== native unit tests of the core (Check, $3)"
+    TSAN_OPTIONS=halt_on_error=1 "$1" >"$2" 2>&1
+    core_rc=$?
+    cat "$2"
+    line=$(grep -E '^[0-9]+%: Checks: ' "$2" | tail -n 1)
+    if [ -n "$line" ]; then
+        checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+        bad=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/' | awk '{print $1 + $2}')
+        passed=$((passed + checks - bad))
+        failed=$((failed + bad))
+    else
+        echo "$(basename "$1") printed no summary: counted as one failure"
+        failed=$((failed + 1))
+    fi
+    [ $core_rc -eq 0 ] || status=1
+}
+run_check "$build/native/check_core" "$log/check_core.txt" "address and undefined-behaviour sanitizers"
+run_check "$build/native/check_core_tsan" "$log/check_core_tsan.txt" "thread sanitizer"
 
 # --- the public header beside every set of MAPI headers ------------------------
 echo "== the header matrix (mapishut.h with Microsoft's, MinGW-w64's and no MAPI headers)"

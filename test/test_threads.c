@@ -3,6 +3,7 @@
 #include "suites.h"
 #include "fake_env.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -170,6 +171,35 @@ START_TEST(test_racing_sequences_tell_everyone_exactly_once)
 }
 END_TEST
 
+/* Whether DoFastShutdown has run is read by callers outside the gate while
+ * the DoFastShutdown that sets it runs: under the thread sanitizer this
+ * test fails if that state is written without the lock. */
+static atomic_int stop_polling;
+
+static void *poll_done(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&stop_polling)) {
+        if (shutdown_is_done(&f.s) && shutdown_refuses_caller(&f.s))
+            break;
+        sched_yield();
+    }
+    return NULL;
+}
+
+START_TEST(test_done_is_read_safely_while_do_fast_sets_it)
+{
+    pthread_t poller;
+
+    atomic_store(&release_saving, 1); /* the store saves at once */
+    ck_assert_int_eq(pthread_create(&poller, NULL, poll_done, NULL), 0);
+    ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_S_OK);
+    atomic_store(&stop_polling, 1);
+    pthread_join(poller, NULL);
+    ck_assert(shutdown_is_done(&f.s));
+}
+END_TEST
+
 Suite *threads_suite(void)
 {
     Suite *suite = suite_create("threads");
@@ -181,6 +211,7 @@ Suite *threads_suite(void)
     tcase_add_test(tc, test_waiting_do_fast_gets_the_first_ones_errors);
     tcase_add_test(tc, test_query_during_do_fast_waits_then_fails);
     tcase_add_test(tc, test_racing_sequences_tell_everyone_exactly_once);
+    tcase_add_test(tc, test_done_is_read_safely_while_do_fast_sets_it);
     suite_add_tcase(suite, tc);
     return suite;
 }

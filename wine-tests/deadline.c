@@ -147,6 +147,119 @@ static void test_late_callbacks(void)
     clear_policies();
 }
 
+/* --- crashes, one after the other ------------------------------------------------ */
+
+#define CRASHES 70
+
+/* Each crash ends its worker's thread, and its slot, events and handle are
+ * given back: more crashes than there are slots, and no handle left behind. */
+static void many_crashes_child(void)
+{
+    IMAPIClientShutdown *client = create_client_shutdown();
+    IMAPIShutdownHost *host = create_shutdown_host();
+    IUnknown *last = make_provider(L"last", TESTPROV_LOG_THREAD, log_file, NULL);
+    DWORD handles_before = 0, handles_after = 0;
+    BOOL counted;
+    char text[1024];
+    ULONG cookie;
+    HRESULT hr;
+
+    if (!client || !host || !last)
+        return;
+    for (int i = 0; i < CRASHES; i++) {
+        IUnknown *crasher = make_provider(L"crasher", TESTPROV_CRASH_DO_FAST, NULL, NULL);
+
+        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, crasher, &cookie);
+        IUnknown_Release(crasher);
+    }
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, last, &cookie);
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
+    hr = IMAPIClientShutdown_NotifyProcessShutdown(client);
+    ok(hr == S_OK, "NotifyProcessShutdown: %#lx\n", hr);
+    counted = GetProcessHandleCount(GetCurrentProcess(), &handles_before) && handles_before;
+    hr = IMAPIClientShutdown_DoFastShutdown(client);
+    counted = counted && GetProcessHandleCount(GetCurrentProcess(), &handles_after);
+    ok(hr == MAPI_W_ERRORS_RETURNED, "DoFastShutdown with %d crashes: %#lx\n", CRASHES, hr);
+    if (counted)
+        ok(handles_after < handles_before + 10, "%d crashes left %ld handles behind\n", CRASHES,
+           (long)handles_after - (long)handles_before);
+    else
+        skip("GetProcessHandleCount counts nothing here: the handles left behind are not counted\n");
+    read_log(text, sizeof(text));
+    ok(strstr(text, "last.D@other") != NULL, "the provider after the crashes was not called on a worker: \"%s\"\n",
+       text);
+}
+
+/* --- a client in a single-threaded apartment --------------------------------------- */
+
+static LRESULT CALLBACK client_window(HWND window, UINT message, WPARAM wparam, LPARAM lparam)
+{
+    if (message == WM_APP)
+        return 42;
+    return DefWindowProcW(window, message, wparam, lparam);
+}
+
+/* The store sends a message to the client's window from its worker: the
+ * client's thread must keep pumping while it waits, or the store only
+ * returns when the deadline abandons it, unsaved. */
+static void sta_child(void)
+{
+    WNDCLASSW window_class = { .lpfnWndProc = client_window, .lpszClassName = L"mapishut-test-client" };
+    IMAPIClientShutdown *client;
+    IMAPIShutdownHost *host;
+    IUnknown *ms;
+    WCHAR data[MAX_PATH], handle[32];
+    DWORD start;
+    ULONG cookie;
+    HWND window;
+    HRESULT hr;
+
+    CoUninitialize();
+    hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    ok(hr == S_OK, "CoInitializeEx(single-threaded): %#lx\n", hr);
+    RegisterClassW(&window_class);
+    window = CreateWindowW(L"mapishut-test-client", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+    if (!window) {
+        skip("no window can be made here: the single-threaded apartment is not tested\n");
+        return;
+    }
+    _snwprintf(handle, ARRAY_SIZE(handle), L"%Ix", (ULONG_PTR)window);
+    SetEnvironmentVariableW(L"TESTPROV_HWND", handle);
+    test_file_path(L"deadline-ms.dat", data, ARRAY_SIZE(data));
+    client = create_client_shutdown();
+    host = create_shutdown_host();
+    ms = make_provider(L"ms", TESTPROV_SEND_TO_CLIENT, log_file, data);
+    if (!client || !host || !ms)
+        return;
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
+    start = GetTickCount();
+    hr = IMAPIClientShutdown_DoFastShutdown(client);
+    ok(hr == S_OK, "DoFastShutdown: %#lx, expected S_OK: the store was abandoned waiting for the client\n", hr);
+    ok(GetTickCount() - start < 1500, "DoFastShutdown took %lu ms\n", GetTickCount() - start);
+    ok(provider_saved(ms), "the store did not save\n");
+    DestroyWindow(window);
+}
+
+static void test_worker_cases(void)
+{
+    WCHAR data[MAX_PATH];
+
+    test_file_path(L"deadline-ms.dat", data, ARRAY_SIZE(data));
+    clear_policies();
+    set_policy_value(USER_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &(DWORD){ 2000 }, 4);
+    DeleteFileW(log_file);
+    run_child("many_crashes");
+    DeleteFileW(log_file);
+    DeleteFileW(data);
+    run_child("sta");
+    DeleteFileW(log_file);
+    DeleteFileW(data);
+    clear_policies();
+}
+
 /* --- a debug monitor that never reads -------------------------------------------- */
 
 /* What a debug monitor creates (DebugView's, say); holding the mutex and never
@@ -294,6 +407,14 @@ START_TEST(deadline)
             stalled_monitor_child();
             return;
         }
+        if (!strcmp(args[0], "many_crashes")) {
+            many_crashes_child();
+            return;
+        }
+        if (!strcmp(args[0], "sta")) {
+            sta_child();
+            return;
+        }
         if (!strcmp(args[0], "late_query") || !strcmp(args[0], "late_notify")) {
             (args[0][5] == 'q' ? late_query_child : late_notify_child)();
             return;
@@ -326,6 +447,7 @@ START_TEST(deadline)
     }
     DeleteFileW(log_file);
     test_late_callbacks();
+    test_worker_cases();
     test_stalled_debug_monitor();
     clear_policies();
     restore_registration();

@@ -222,6 +222,15 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
     }
     if (p->flags & TESTPROV_SLOW_DO_FAST)
         Sleep(300);
+    if (p->flags & TESTPROV_SEND_TO_CLIENT) {
+        /* A provider that needs its client's thread, as one living in the
+         * client's single-threaded apartment does. */
+        WCHAR window[32];
+
+        if (GetEnvironmentVariableW(L"TESTPROV_HWND", window, ARRAYSIZE(window)))
+            SendMessageW((HWND)(ULONG_PTR)_wcstoui64(window, NULL, 16), WM_APP, 0, 0);
+        log_event(p, "sent");
+    }
     if (p->data_path[0] && save(p)) {
         InterlockedExchange(&p->saved, 1);
         log_event(p, "saved");

@@ -20,6 +20,7 @@
 #define TESTPROV_LOG_THREAD     0x0400 /* logs "Q@same" or "Q@other": the creating thread or not */
 #define TESTPROV_LATE_QUERY     0x0800 /* QueryFastShutdown: 300 ms, then QueryFastShutdown of the subsystem */
 #define TESTPROV_LATE_NOTIFY    0x1000 /* NotifyProcessShutdown: 300 ms, then DoFastShutdown of the subsystem */
+#define TESTPROV_SEND_TO_CLIENT 0x2000 /* DoFastShutdown: SendMessage to the window TESTPROV_HWND names, first */
 
 #define TESTPROV_DATA_SIZE 65536
 
