@@ -150,7 +150,8 @@ $$($(1)_BIN)/mapishut_test.exe: $$(patsubst wine-tests/%.c,$$($(1)_OBJ)/wine-tes
 	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -loleaut32 -ladvapi32 -luuid
 
 # The benchmark `make bench` runs.
-$$($(1)_BIN)/bench.exe: $$($(1)_OBJ)/bench/bench.o $$($(1)_OBJ)/mapishut_i.o
+$$($(1)_BIN)/bench.exe: $$(patsubst bench/%.c,$$($(1)_OBJ)/bench/%.o,$(wildcard bench/*.c)) \
+                         $$($(1)_OBJ)/core/profile.o $$($(1)_OBJ)/mapishut_i.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid -ladvapi32

@@ -4,10 +4,12 @@
  *   bench.exe                      runs everything below in child processes and prints the tables
  *   bench.exe overhead N           one sample of the subsystem's overhead with N no-op providers
  *   bench.exe exit K fast|legacy   one client exit with K providers holding unsaved data
+ *   (and, in process, AttachProfile of a crafted profile: bench_profile.c)
  *
  * Every figure is a ratio against a baseline measured in the same run, as the
  * medians of several samples: the machines are shared and noisy.
  */
+#include "bench.h"
 #include "mapishut.h"
 
 #include <stdio.h>
@@ -18,29 +20,6 @@
 #define EXIT_SAMPLES 5
 #define EXIT_PROVIDERS 10
 
-static double now_us(void)
-{
-    static LARGE_INTEGER frequency;
-    LARGE_INTEGER t;
-
-    if (!frequency.QuadPart)
-        QueryPerformanceFrequency(&frequency);
-    QueryPerformanceCounter(&t);
-    return (double)t.QuadPart * 1e6 / (double)frequency.QuadPart;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *values, int n)
-{
-    qsort(values, n, sizeof(*values), compare_doubles);
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 /* --- providers ---------------------------------------------------------------- */
 
@@ -449,5 +428,6 @@ int main(int argc, char **argv)
     }
     bench_overhead();
     bench_exit();
+    bench_crafted_profile();
     return 0;
 }

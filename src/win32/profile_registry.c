@@ -80,7 +80,7 @@ BOOL profile_open(const WCHAR *name, HKEY *key, WCHAR *path, DWORD path_size)
 /* A value larger than this is passed on with no bytes as PROFILE_REG_TOO_LARGE,
  * so that the decoder reports the property as malformed. */
 #define VALUE_SIZE_MAX   65536
-/* A value that keeps growing between the size query and the read. */
+/* Reads of a value that keeps growing meanwhile, the first one included. */
 #define READ_ATTEMPTS    3
 
 struct reader {
@@ -106,53 +106,64 @@ static void reader_free(struct reader *r)
     memset(r, 0, sizeof(*r));
 }
 
-/* One property by name: absent, its bytes, or a marker the decoder reports. */
+/* A list past the budget is not read; the decoder reports it. */
+static BOOL over_list_budget(const struct reader *r, size_t index, DWORD size)
+{
+    return profile_property_is_list(index) && r->list_bytes + size > PROFILE_LIST_ENTRIES_MAX * PROFILE_UID_SIZE;
+}
+
+static void mark(struct profile_value *v, uint32_t reg_type, LSTATUS status)
+{
+    v->reg_type = reg_type;
+    v->read_error = (uint32_t)status;
+}
+
+/* One property by name: absent, its bytes, or a marker the decoder reports.
+ * Most values fit the first buffer, so one call reads them; a larger one is
+ * read again at the size it reported, a few times if it keeps growing. */
 static HRESULT read_property(HKEY key, size_t index, const WCHAR *name, struct reader *r, struct profile_value *v)
 {
-    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-        DWORD type = 0, size = 0;
-        LSTATUS status = RegQueryValueExW(key, name, NULL, &type, NULL, &size);
-        BYTE *data;
+    BYTE first[512], *data = NULL;
+    DWORD type = 0, size = sizeof(first);
+    LSTATUS status = RegQueryValueExW(key, name, NULL, &type, first, &size);
 
-        if (status == ERROR_FILE_NOT_FOUND)
-            return S_FALSE;
-        if (status != ERROR_SUCCESS) {
-            v->reg_type = PROFILE_REG_UNREADABLE;
-            v->read_error = (uint32_t)status;
-            return S_OK;
-        }
+    for (int attempt = 1; status == ERROR_MORE_DATA && attempt < READ_ATTEMPTS; attempt++) {
+        free(data);
         if (size > VALUE_SIZE_MAX) {
-            v->reg_type = PROFILE_REG_TOO_LARGE;
+            mark(v, PROFILE_REG_TOO_LARGE, ERROR_SUCCESS);
             return S_OK;
         }
-        if (profile_property_is_list(index) && r->list_bytes + size > PROFILE_LIST_ENTRIES_MAX * PROFILE_UID_SIZE) {
-            v->reg_type = PROFILE_REG_OVER_BUDGET;
+        if (over_list_budget(r, index, size)) {
+            mark(v, PROFILE_REG_OVER_BUDGET, ERROR_SUCCESS);
             return S_OK;
         }
-        data = size ? malloc(size) : NULL;
-        if (size && !data)
+        if (!(data = malloc(size)))
             return E_OUTOFMEMORY;
         status = RegQueryValueExW(key, name, NULL, &type, data, &size);
-        if (status == ERROR_SUCCESS) {
-            v->reg_type = type;
-            v->data = data;
-            v->size = size;
-            if (profile_property_is_list(index))
-                r->list_bytes += size;
-            return S_OK;
-        }
-        free(data);
-        if (status == ERROR_FILE_NOT_FOUND)
-            return S_FALSE; /* deleted meanwhile */
-        if (status != ERROR_MORE_DATA) {
-            v->reg_type = PROFILE_REG_UNREADABLE;
-            v->read_error = (uint32_t)status;
-            return S_OK;
-        }
-        /* It grew since the size was asked: ask again, a few times. */
     }
-    v->reg_type = PROFILE_REG_UNREADABLE;
-    v->read_error = ERROR_MORE_DATA;
+    if (status == ERROR_FILE_NOT_FOUND) { /* absent, or deleted meanwhile */
+        free(data);
+        return S_FALSE;
+    }
+    if (status != ERROR_SUCCESS) {
+        free(data);
+        mark(v, PROFILE_REG_UNREADABLE, status);
+        return S_OK;
+    }
+    if (!data && over_list_budget(r, index, size)) {
+        mark(v, PROFILE_REG_OVER_BUDGET, ERROR_SUCCESS);
+        return S_OK;
+    }
+    if (!data && size) {
+        if (!(data = malloc(size)))
+            return E_OUTOFMEMORY;
+        memcpy(data, first, size);
+    }
+    v->reg_type = type;
+    v->data = data;
+    v->size = size;
+    if (profile_property_is_list(index))
+        r->list_bytes += size;
     return S_OK;
 }
 
