@@ -4,6 +4,7 @@
  *   bench.exe                      runs everything below in child processes and prints the tables
  *   bench.exe overhead N           one sample of the subsystem's overhead with N no-op providers
  *   bench.exe exit K fast|legacy   one client exit with K providers holding unsaved data
+ *   bench.exe stores N MODE DIR    one exit with N stores saving files (bench_concurrent.c)
  *   (and, in process, AttachProfile of a crafted profile: bench_profile.c)
  *
  * Every figure is a ratio against a baseline measured in the same run, as the
@@ -32,6 +33,7 @@ struct provider {
     IMAPIProviderShutdown IMAPIProviderShutdown_iface;
     LONG refs;
     BOOL noop;                  /* the overhead benchmark's: does nothing at all */
+    DWORD dirty_bytes;          /* what it saves */
     WCHAR data_path[MAX_PATH];
     BYTE *dirty;
     HANDLE stop, poller;
@@ -75,7 +77,7 @@ static void write_file(const WCHAR *path, const BYTE *data, DWORD size, DWORD re
 static void save_dirty(struct provider *p)
 {
     if (!p->saved && p->data_path[0])
-        write_file(p->data_path, p->dirty, DIRTY_BYTES, 1);
+        write_file(p->data_path, p->dirty, p->dirty_bytes, 1);
     p->saved = TRUE;
 }
 
@@ -116,7 +118,7 @@ static ULONG WINAPI Unknown_Release(IUnknown *iface)
     }
     save_dirty(p);
     _snwprintf(store, ARRAYSIZE(store), L"%ls.store", p->data_path);
-    write_file(store, p->dirty, DIRTY_BYTES, STORE_BYTES / DIRTY_BYTES); /* compaction */
+    write_file(store, p->dirty, p->dirty_bytes, STORE_BYTES / p->dirty_bytes); /* compaction */
     DeleteFileW(store);
     return 0;
 }
@@ -169,7 +171,7 @@ static const IMAPIProviderShutdownVtbl shutdown_vtbl = {
     Shutdown_QueryFastShutdown, Shutdown_NotifyProcessShutdown, Shutdown_DoFastShutdown,
 };
 
-static struct provider *new_provider(BOOL noop, const WCHAR *data_path)
+static struct provider *new_provider(BOOL noop, const WCHAR *data_path, DWORD dirty_bytes)
 {
     struct provider *p = calloc(1, sizeof(*p));
 
@@ -177,22 +179,28 @@ static struct provider *new_provider(BOOL noop, const WCHAR *data_path)
     p->IMAPIProviderShutdown_iface.lpVtbl = &shutdown_vtbl;
     p->refs = 1;
     p->noop = noop;
+    p->dirty_bytes = dirty_bytes;
     if (!noop) {
         lstrcpynW(p->data_path, data_path, MAX_PATH);
-        p->dirty = malloc(DIRTY_BYTES);
-        memset(p->dirty, 0x5a, DIRTY_BYTES);
+        p->dirty = malloc(dirty_bytes);
+        memset(p->dirty, 0x5a, dirty_bytes);
         p->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
         p->poller = CreateThread(NULL, 0, poll_loop, p, 0, NULL);
     }
     return p;
 }
 
+IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes)
+{
+    return &new_provider(FALSE, data_path, dirty_bytes)->IUnknown_iface;
+}
+
 /* --- one sample of each, in its own process -------------------------------- */
 
-static IMAPIClientShutdown *client;
-static IMAPIShutdownHost *host;
+IMAPIClientShutdown *client;
+IMAPIShutdownHost *host;
 
-static BOOL open_subsystem(void)
+BOOL open_subsystem(void)
 {
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
     return SUCCEEDED(CoCreateInstance(&CLSID_MAPIShutdown, NULL, CLSCTX_INPROC_SERVER, &IID_IMAPIClientShutdown,
@@ -234,7 +242,7 @@ static int sample_overhead(int n)
     for (int i = 0; i < n; i++) {
         ULONG cookie;
 
-        providers[i] = new_provider(TRUE, NULL);
+        providers[i] = new_provider(TRUE, NULL, 0);
         IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER - 2 * (i % 2), &providers[i]->IUnknown_iface,
                                            &cookie);
     }
@@ -280,7 +288,7 @@ static int sample_exit(int k, BOOL fast, const WCHAR *folder)
         WCHAR path[MAX_PATH];
 
         _snwprintf(path, ARRAYSIZE(path), L"%ls\\exit-%d.dat", folder, i);
-        providers[i] = new_provider(FALSE, path);
+        providers[i] = new_provider(FALSE, path, DIRTY_BYTES);
         IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, &providers[i]->IUnknown_iface, &cookies[i]);
     }
     Sleep(3 * POLL_MS); /* the pollers are running */
@@ -302,7 +310,7 @@ static int sample_exit(int k, BOOL fast, const WCHAR *folder)
 
 static char exe[MAX_PATH];
 
-static BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us)
+BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us)
 {
     SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
     STARTUPINFOA startup = { .cb = sizeof(startup) };
@@ -426,8 +434,15 @@ int main(int argc, char **argv)
         MultiByteToWideChar(CP_ACP, 0, argv[4], -1, folder, MAX_PATH);
         return sample_exit(atoi(argv[2]), !strcmp(argv[3], "fast"), folder);
     }
+    if (argc >= 5 && !strcmp(argv[1], "stores")) {
+        WCHAR folder[MAX_PATH];
+
+        MultiByteToWideChar(CP_ACP, 0, argv[4], -1, folder, MAX_PATH);
+        return sample_stores(atoi(argv[2]), argv[3], folder);
+    }
     bench_overhead();
     bench_exit();
+    bench_concurrent();
     bench_crafted_profile();
     return 0;
 }

@@ -29,6 +29,22 @@ static inline double median(double *values, int n)
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+/* bench.c: the subsystem of a sample's process, a provider that saves
+ * dirty_bytes to data_path in DoFastShutdown (or on its last Release), and
+ * a sample run as a child process: its standard output in output; with
+ * ready, the time from ready being set to the child being gone. */
+#include "mapishut.h"
+
+extern IMAPIClientShutdown *client;
+extern IMAPIShutdownHost *host;
+BOOL open_subsystem(void);
+IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes);
+BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us);
+
+/* bench_concurrent.c */
+int sample_stores(int n, const char *mode, const WCHAR *folder);
+void bench_concurrent(void);
+
 /* bench_profile.c */
 void bench_crafted_profile(void);
 

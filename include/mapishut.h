@@ -139,6 +139,8 @@ __CRT_UUID_DECL(IMAPIProviderShutdown, 0x00020398, 0x0000, 0x0000, 0xc0, 0x00, 0
 #define MAPISHUT_POLICY_VALUE       L"FastShutdownBehavior"
 /* Ours: a deadline for each provider call, 0 (none) to 600000 ms. */
 #define MAPISHUT_TIMEOUT_VALUE      L"ProviderTimeoutMs"
+/* Ours: 1 calls the providers of one type at once, each on its own thread. */
+#define MAPISHUT_CONCURRENT_VALUE   L"ConcurrentProviders"
 #define MAPISHUT_PROGID             L"MAPIShutdown.Subsystem.1"
 #define MAPISHUT_PROGID_INDEPENDENT L"MAPIShutdown.Subsystem"
 

@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(runner, deadline_suite());
     srunner_add_suite(runner, robustness_suite());
     srunner_add_suite(runner, cmdline_suite());
+    srunner_add_suite(runner, concurrent_suite());
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -18,12 +19,18 @@ static void env_wait(void *ctx)
 
 static void env_wake_all(void *ctx) { pthread_cond_broadcast(&((struct fake *)ctx)->cond); }
 
+/* A batch's thread stands for the thread that called the batch, as the
+ * Win32 layer's workers do: a provider calling back is recognised. */
+static _Thread_local uint32_t logical_thread;
+
 static uint32_t env_current_thread(void *ctx)
 {
     static atomic_uint next_id = 1;
     static _Thread_local uint32_t id;
 
     (void)ctx;
+    if (logical_thread)
+        return logical_thread;
     if (!id)
         id = atomic_fetch_add(&next_id, 1);
     return id;
@@ -52,15 +59,18 @@ static void *env_query_shutdown(void *ctx, void *provider)
     return p->no_interface ? NULL : p;
 }
 
-static void env_read_policy(void *ctx, struct policy_decision *decision, struct policy_decision *timeout)
+static void env_read_policy(void *ctx, struct policy_decision decisions[SHUTDOWN_SETTINGS])
 {
     struct fake *f = ctx;
 
     f->policy_reads++;
-    policy_decide(&f->reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, decision);
-    memset(timeout, 0, sizeof(*timeout));
-    timeout->value = f->timeout_ms;
-    timeout->place = POLICY_DEFAULT;
+    policy_decide(&f->reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, &decisions[SETTING_BEHAVIOR]);
+    memset(&decisions[SETTING_TIMEOUT], 0, sizeof(decisions[SETTING_TIMEOUT]));
+    decisions[SETTING_TIMEOUT].value = f->timeout_ms;
+    decisions[SETTING_TIMEOUT].place = POLICY_DEFAULT;
+    memset(&decisions[SETTING_CONCURRENT], 0, sizeof(decisions[SETTING_CONCURRENT]));
+    decisions[SETTING_CONCURRENT].value = f->concurrent;
+    decisions[SETTING_CONCURRENT].place = POLICY_DEFAULT;
 }
 
 static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,
@@ -83,14 +93,78 @@ static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call c
         strcat(f->log, entry);
     else
         f->env_errors++;
-    pthread_mutex_unlock(&f->log_lock);
     f->last_timeout_ms = timeout_ms;
+    pthread_mutex_unlock(&f->log_lock);
     if (p->during)
         p->during(p, call);
     /* The fake deadline: a provider set to hang or crash in this call does
      * so, and the env reports what a real one would. */
     *outcome = p->outcome[call];
     return p->answer[call];
+}
+
+struct batch_thread {
+    struct fake *f;
+    struct shutdown_batch_call *call;
+    enum provider_call which;
+    uint32_t timeout_ms;
+    uint32_t caller;
+};
+
+static void *batch_thread_main(void *arg)
+{
+    struct batch_thread *t = arg;
+
+    logical_thread = t->caller;
+    t->call->hr = env_call_provider(t->f, t->call->shutdown, t->which, t->timeout_ms, &t->call->outcome);
+    return NULL;
+}
+
+static void env_call_providers(void *ctx, struct shutdown_batch_call *calls, size_t count, enum provider_call call,
+                               uint32_t timeout_ms)
+{
+    struct batch_thread threads[FAKE_BATCH_MAX];
+    pthread_t ids[FAKE_BATCH_MAX];
+    struct fake *f = ctx;
+    int batch = ++f->batches;
+
+    if (!count || count > FAKE_BATCH_MAX) {
+        f->env_errors++;
+        return;
+    }
+    if (count > f->largest_batch)
+        f->largest_batch = count;
+    for (size_t i = 0; i < count; i++) {
+        ((struct fake_provider *)calls[i].shutdown)->batch[call] = batch;
+        threads[i] = (struct batch_thread){ f, &calls[i], call, timeout_ms, env_current_thread(ctx) };
+        calls[i].outcome = CALL_RETURNED;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (pthread_create(&ids[i], NULL, batch_thread_main, &threads[i])) {
+            f->env_errors++;
+            batch_thread_main(&threads[i]);
+            ids[i] = pthread_self();
+        }
+    for (size_t i = 0; i < count; i++)
+        if (!pthread_equal(ids[i], pthread_self()))
+            pthread_join(ids[i], NULL);
+}
+
+bool fake_meet(struct fake *f, int count)
+{
+    struct timespec until;
+    bool met;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    pthread_mutex_lock(&f->log_lock);
+    f->meeting++;
+    while (f->meeting < count && !pthread_cond_timedwait(&f->met, &f->log_lock, &until))
+        ;
+    met = f->meeting >= count;
+    pthread_cond_broadcast(&f->met);
+    pthread_mutex_unlock(&f->log_lock);
+    return met;
 }
 
 static bool env_section_is_loaded(void *ctx, const struct profile_provider *section)
@@ -144,6 +218,7 @@ void fake_init(struct fake *f)
         .caller_is_abandoned = env_caller_is_abandoned,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
+        .call_providers = env_call_providers,
         .query_shutdown = env_query_shutdown,
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
@@ -154,6 +229,7 @@ void fake_init(struct fake *f)
     memset(f, 0, sizeof(*f));
     pthread_mutex_init(&f->lock, NULL);
     pthread_cond_init(&f->cond, NULL);
+    pthread_cond_init(&f->met, NULL);
     pthread_mutex_init(&f->log_lock, NULL);
     shutdown_init(&f->s, &env);
 }
@@ -164,6 +240,7 @@ void fake_free(struct fake *f)
     shutdown_free(&f->s);
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->cond);
+    pthread_cond_destroy(&f->met);
     pthread_mutex_destroy(&f->log_lock);
 }
 

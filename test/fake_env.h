@@ -22,6 +22,7 @@ struct fake_provider {
     /* Runs inside the call, before it answers (reentrancy, blocking...). */
     void (*during)(struct fake_provider *p, enum provider_call call);
     void *during_arg;
+    int batch[3];               /* the batch it was last called in, by call; 0: called alone */
 };
 
 struct fake {
@@ -41,7 +42,15 @@ struct fake {
     int loaded_checks;          /* calls of section_is_loaded */
     uint32_t timeout_ms;        /* ProviderTimeoutMs the fake policy gives */
     uint32_t last_timeout_ms;   /* the deadline the last provider call got */
+    uint32_t concurrent;        /* ConcurrentProviders the fake policy gives */
+    int batches;                /* calls of call_providers */
+    size_t largest_batch;
+    pthread_cond_t met;         /* fake_meet's */
+    int meeting;                /* calls of fake_meet so far */
 };
+
+/* A batch runs each call on a thread of its own, as the Win32 layer does. */
+#define FAKE_BATCH_MAX 16
 
 void fake_init(struct fake *f);
 void fake_free(struct fake *f);
@@ -51,6 +60,10 @@ void fake_set_policy(struct fake *f, enum policy_place place, unsigned version, 
 void fake_clear_policy(struct fake *f);
 
 void fake_provider_init(struct fake_provider *p, struct fake *f, const char *name);
+/* Waits, inside a provider call, until count calls of fake_meet have been
+ * made in this fake (or a second has passed): true if they were, so that
+ * count calls waiting here at once prove they overlap. */
+bool fake_meet(struct fake *f, int count);
 /* The calling thread now stands for a provider call the deadline abandoned. */
 void fake_abandon_this_thread(void);
 /* Registers p (with_interface false: it has no IMAPIProviderShutdown). */

@@ -13,5 +13,6 @@ Suite *attach_suite(void);
 Suite *deadline_suite(void);
 Suite *robustness_suite(void);
 Suite *cmdline_suite(void);
+Suite *concurrent_suite(void);
 
 #endif

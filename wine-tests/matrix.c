@@ -2,11 +2,12 @@
  * behaviour {supports, opts out, no IMAPIProviderShutdown, S_FALSE, fails
  * NotifyProcessShutdown, hangs in DoFastShutdown, crashes in DoFastShutdown}
  * x how the client exits {ExitProcess, TerminateProcess}, then the hanging
- * and crashing rows again with ProviderTimeoutMs. Each cell is a real client
- * process with three real providers (xp, ab = the one under test, ms); every
- * provider writes its data only when told (DoFastShutdown, or its last
- * Release in a normal shutdown), and the bytes are counted on disk after the
- * process is gone. */
+ * and crashing rows again with ProviderTimeoutMs; all of it once more with
+ * ConcurrentProviders. Each cell is a real client process with real
+ * providers (xp, ab = the one under test, ms, and with ConcurrentProviders a
+ * second address book, ab2, called beside ab); every provider writes its
+ * data only when told (DoFastShutdown, or its last Release in a normal
+ * shutdown), and the bytes are counted on disk after the process is gone. */
 #define COBJMACROS
 #include "support.h"
 #include "wine/test.h"
@@ -38,7 +39,10 @@ struct cell {
     enum behaviour behaviour;
     enum exit_kind exit;
     DWORD timeout_ms;
+    DWORD concurrent;       /* ConcurrentProviders; ab2 takes part */
 };
+
+enum { XP, AB, AB2, MS, PROVIDERS };
 
 /* What the client must see and the disk must hold afterwards. */
 struct expected {
@@ -46,15 +50,22 @@ struct expected {
     HRESULT do_fast;        /* DoFastShutdown's, when it returns */
     BOOL client_exits;      /* FALSE: it hangs (bounded by the test) or crashes */
     BOOL hangs;
-    BOOL saved[3];          /* xp, ab, ms */
+    BOOL saved[PROVIDERS];
 };
 
-static const WCHAR *const names[3] = { L"xp", L"ab", L"ms" };
-static const ULONG types[3] = { MAPI_TRANSPORT_PROVIDER, MAPI_AB_PROVIDER, MAPI_STORE_PROVIDER };
+static const WCHAR *const names[PROVIDERS] = { L"xp", L"ab", L"ab2", L"ms" };
+static const ULONG types[PROVIDERS] = { MAPI_TRANSPORT_PROVIDER, MAPI_AB_PROVIDER, MAPI_AB_PROVIDER,
+                                        MAPI_STORE_PROVIDER };
+
+/* ab2 is there only with ConcurrentProviders. */
+static BOOL takes_part(const struct cell *c, int provider)
+{
+    return provider != AB2 || c->concurrent;
+}
 
 static struct expected expect(const struct cell *c)
 {
-    struct expected e = { S_OK, S_OK, TRUE, FALSE, { TRUE, TRUE, TRUE } };
+    struct expected e = { S_OK, S_OK, TRUE, FALSE, { TRUE, TRUE, TRUE, TRUE } };
     BOOL deadline = c->timeout_ms != 0;
 
     if (c->policy == 2 || c->behaviour == OPTS_OUT || (c->policy == 1 && c->behaviour == NO_INTERFACE)) {
@@ -63,20 +74,22 @@ static struct expected expect(const struct cell *c)
     }
     switch (c->behaviour) {
     case NO_INTERFACE:
-        e.saved[1] = FALSE; /* option 0: it cannot be told, and the client exits fast */
+        e.saved[AB] = FALSE; /* option 0: it cannot be told, and the client exits fast */
         break;
     case FAILS_NOTIFY:
         e.do_fast = MAPI_W_ERRORS_RETURNED;
         break;
     case HANGS:
     case CRASHES:
-        e.saved[1] = FALSE;
+        e.saved[AB] = FALSE;
         if (deadline) {
             e.do_fast = MAPI_W_ERRORS_RETURNED; /* abandoned; the store is still told */
+        } else if (c->concurrent && c->behaviour == CRASHES) {
+            e.do_fast = MAPI_W_ERRORS_RETURNED; /* on its own thread: the crash ends that thread only */
         } else {
             e.client_exits = FALSE;             /* the store after it is never told */
             e.hangs = c->behaviour == HANGS;
-            e.saved[2] = FALSE;
+            e.saved[MS] = FALSE;                /* (ab2, beside it, saves) */
         }
         break;
     default:
@@ -89,8 +102,8 @@ static void data_path(const struct cell *c, int provider, WCHAR *path)
 {
     WCHAR file[MAX_PATH];
 
-    _snwprintf(file, ARRAY_SIZE(file), L"matrix-%lu-%d-%d-%lu-%ls.dat", c->policy, c->behaviour, c->exit,
-               c->timeout_ms, names[provider]);
+    _snwprintf(file, ARRAY_SIZE(file), L"matrix-%lu-%d-%d-%lu-%lu-%ls.dat", c->policy, c->behaviour, c->exit,
+               c->timeout_ms, c->concurrent, names[provider]);
     test_file_path(file, path, MAX_PATH);
 }
 
@@ -107,8 +120,8 @@ static void child(const struct cell *c)
 {
     IMAPIClientShutdown *client;
     IMAPIShutdownHost *host;
-    IUnknown *providers[3];
-    ULONG cookies[3];
+    IUnknown *providers[PROVIDERS] = { 0 };
+    ULONG cookies[PROVIDERS] = { 0 };
     HRESULT hr;
 
     SetUnhandledExceptionFilter(end_process);
@@ -117,18 +130,22 @@ static void child(const struct cell *c)
     host = create_shutdown_host();
     if (!client || !host)
         return;
-    for (int i = 2; i >= 0; i--) {
+    for (int i = PROVIDERS - 1; i >= 0; i--) {
         WCHAR path[MAX_PATH];
 
+        if (!takes_part(c, i))
+            continue;
         data_path(c, i, path);
-        providers[i] = make_provider(names[i], TESTPROV_SAVE_ON_RELEASE | (i == 1 ? behaviour_flags[c->behaviour] : 0),
+        providers[i] = make_provider(names[i], TESTPROV_SAVE_ON_RELEASE | (i == AB ? behaviour_flags[c->behaviour] : 0),
                                      NULL, path);
         IMAPIShutdownHost_RegisterProvider(host, NULL, types[i], providers[i], &cookies[i]);
     }
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
     if (hr != S_OK) {
         /* As MAPIUninitialize would: every provider unloaded. */
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < PROVIDERS; i++) {
+            if (!providers[i])
+                continue;
             IMAPIShutdownHost_UnregisterProvider(host, cookies[i]);
             IUnknown_Release(providers[i]);
         }
@@ -151,8 +168,8 @@ static DWORD run_cell(const struct cell *c, BOOL *still_running)
     /* The client's exit code is its outcome, and a hang or a crash is what is
      * measured: this waits itself rather than with wait_child_process. */
     winetest_get_mainargs(&argv);
-    snprintf(command, sizeof(command), "\"%s\" %s %lu %d %d %lu", argv[0], argv[1], c->policy, c->behaviour,
-             c->exit, c->timeout_ms);
+    snprintf(command, sizeof(command), "\"%s\" %s %lu %d %d %lu %lu", argv[0], argv[1], c->policy, c->behaviour,
+             c->exit, c->timeout_ms, c->concurrent);
     *still_running = FALSE;
     if (!CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process))
         return code;
@@ -174,19 +191,26 @@ static void set_deadline(DWORD timeout_ms)
         set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &timeout_ms, sizeof(timeout_ms));
 }
 
+static void set_concurrent(DWORD concurrent)
+{
+    if (concurrent)
+        set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_CONCURRENT_VALUE, REG_DWORD, &concurrent, sizeof(concurrent));
+}
+
 static void check_cell(const struct cell *c, char *row, size_t row_size)
 {
     struct expected e = expect(c);
     BOOL still_running;
     LONGLONG lost = 0;
     DWORD code, expected_code;
-    char told[16] = "";
+    char told[32] = "";
 
     clear_policies();
     if (c->policy)
         set_behavior(MACHINE_POLICY, L"16.0", c->policy);
     set_deadline(c->timeout_ms);
-    for (int i = 0; i < 3; i++) {
+    set_concurrent(c->concurrent);
+    for (int i = 0; i < PROVIDERS; i++) {
         WCHAR path[MAX_PATH];
 
         data_path(c, i, path);
@@ -196,8 +220,9 @@ static void check_cell(const struct cell *c, char *row, size_t row_size)
 
     expected_code = CHILD_EXIT_BASE + (e.query != S_OK ? 2 : e.do_fast == MAPI_W_ERRORS_RETURNED ? 1 : 0);
     if (e.client_exits)
-        ok(!still_running && code == expected_code, "policy %lu, %s, %s, deadline %lu: exit code %#lx, expected %#lx\n",
-           c->policy, behaviour_names[c->behaviour], exit_names[c->exit], c->timeout_ms, code, expected_code);
+        ok(!still_running && code == expected_code,
+           "policy %lu, %s, %s, deadline %lu, concurrent %lu: exit code %#lx, expected %#lx\n", c->policy,
+           behaviour_names[c->behaviour], exit_names[c->exit], c->timeout_ms, c->concurrent, code, expected_code);
     else if (e.hangs)
         ok(still_running, "policy %lu, hangs, no deadline: the client exited (%#lx) instead of waiting\n",
            c->policy, code);
@@ -205,26 +230,28 @@ static void check_cell(const struct cell *c, char *row, size_t row_size)
         ok(!still_running && code == STATUS_ACCESS_VIOLATION,
            "policy %lu, crashes, no deadline: exit code %#lx, expected the access violation\n", c->policy, code);
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < PROVIDERS; i++) {
         WCHAR path[MAX_PATH];
         LONGLONG size;
 
+        if (!takes_part(c, i))
+            continue;
         data_path(c, i, path);
         size = file_size(path);
         if (size < 0)
             size = 0;
         ok((size == TESTPROV_DATA_SIZE) == e.saved[i],
-           "policy %lu, %s, %s, deadline %lu: %ls has %I64d bytes on disk, expected %s\n", c->policy,
-           behaviour_names[c->behaviour], exit_names[c->exit], c->timeout_ms, names[i], size,
-           e.saved[i] ? "all of them" : "none");
+           "policy %lu, %s, %s, deadline %lu, concurrent %lu: %ls has %I64d bytes on disk, expected %s\n",
+           c->policy, behaviour_names[c->behaviour], exit_names[c->exit], c->timeout_ms, c->concurrent, names[i],
+           size, e.saved[i] ? "all of them" : "none");
         lost += TESTPROV_DATA_SIZE - size;
         if (size == TESTPROV_DATA_SIZE)
-            strcat(told, i == 0 ? "xp " : i == 1 ? "ab " : "ms ");
+            snprintf(told + strlen(told), sizeof(told) - strlen(told), "%ls ", names[i]);
         DeleteFileW(path);
     }
     /* The row says what happened, read from the exit code and the disk. */
-    snprintf(row, row_size, "| %lu | %s | %s | %s | %s | %s | %d |", c->policy, behaviour_names[c->behaviour],
-             exit_names[c->exit], c->timeout_ms ? "500 ms" : "none",
+    snprintf(row, row_size, "| %lu | %s | %s | %s | %s | %s | %s | %d |", c->policy, behaviour_names[c->behaviour],
+             exit_names[c->exit], c->timeout_ms ? "500 ms" : "none", c->concurrent ? "1" : "0",
              still_running ? "DoFastShutdown had not returned after 3 s: the test ended the client" :
              code == STATUS_ACCESS_VIOLATION ? "the client crashed inside DoFastShutdown" :
              code == CHILD_EXIT_BASE ? "S_OK; DoFastShutdown S_OK" :
@@ -242,31 +269,35 @@ START_TEST(matrix)
     if (args) {
         struct cell c = { 0 };
 
-        ok(argc == 4, "a client takes 4 arguments, got %d\n", argc);
-        if (argc == 4) {
+        ok(argc == 5, "a client takes 5 arguments, got %d\n", argc);
+        if (argc == 5) {
             c.policy = strtoul(args[0], NULL, 10);
             c.behaviour = atoi(args[1]);
             c.exit = atoi(args[2]);
             c.timeout_ms = strtoul(args[3], NULL, 10);
+            c.concurrent = strtoul(args[4], NULL, 10);
             child(&c);
         }
         return;
     }
     if (!register_for_tests())
         return;
-    printf("| policy | provider ab | client exit | deadline | client was answered | saved on disk | bytes lost |\n");
-    printf("|---|---|---|---|---|---|---|\n");
-    for (DWORD policy = 0; policy <= 2; policy++) {
-        for (int b = 0; b < BEHAVIOURS; b++) {
-            for (int x = 0; x < EXIT_KINDS; x++) {
-                struct cell c = { policy, b, x, 0 };
+    printf("| policy | provider ab | client exit | deadline | concurrent | client was answered | saved on disk "
+           "| bytes lost |\n");
+    printf("|---|---|---|---|---|---|---|---|\n");
+    for (DWORD concurrent = 0; concurrent <= 1; concurrent++) {
+        for (DWORD policy = 0; policy <= 2; policy++) {
+            for (int b = 0; b < BEHAVIOURS; b++) {
+                for (int x = 0; x < EXIT_KINDS; x++) {
+                    struct cell c = { policy, b, x, 0, concurrent };
 
-                check_cell(&c, row, sizeof(row));
-                printf("%s\n", row);
-                if (b == HANGS || b == CRASHES) {
-                    c.timeout_ms = DEADLINE_MS;
                     check_cell(&c, row, sizeof(row));
                     printf("%s\n", row);
+                    if (b == HANGS || b == CRASHES) {
+                        c.timeout_ms = DEADLINE_MS;
+                        check_cell(&c, row, sizeof(row));
+                        printf("%s\n", row);
+                    }
                 }
             }
         }

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-static LONG allocations, registry_calls;
+static LONG allocations, registry_calls, threads_created;
 
 #define COUNTING(name, counter, ret, params, args)            \
     static ret (WINAPI *real_##name) params;                  \
@@ -42,6 +42,8 @@ COUNTING(RegEnumKeyExW, registry_calls, LSTATUS,
          (HKEY k, DWORD i, WCHAR *n, DWORD *l, DWORD *r, WCHAR *c, DWORD *cl, FILETIME *f), (k, i, n, l, r, c, cl, f))
 COUNTING(RegEnumValueW, registry_calls, LSTATUS,
          (HKEY k, DWORD i, WCHAR *n, DWORD *l, DWORD *r, DWORD *t, BYTE *d, DWORD *c), (k, i, n, l, r, t, d, c))
+COUNTING(CreateThread, threads_created, HANDLE,
+         (SECURITY_ATTRIBUTES *a, SIZE_T s, LPTHREAD_START_ROUTINE f, void *p, DWORD c, DWORD *i), (a, s, f, p, c, i))
 
 static const struct hook {
     const char *name;
@@ -51,6 +53,7 @@ static const struct hook {
 #define HOOK(name) { #name, (void *)counting_##name, (void **)&real_##name }
     HOOK(malloc), HOOK(calloc), HOOK(realloc), HOOK(HeapAlloc), HOOK(HeapReAlloc),
     HOOK(RegOpenKeyExW), HOOK(RegQueryValueExW), HOOK(RegGetValueW), HOOK(RegEnumKeyExW), HOOK(RegEnumValueW),
+    HOOK(CreateThread),
 #undef HOOK
 };
 
@@ -71,7 +74,7 @@ static void child(const char *which)
     IMAPIClientShutdown *client;
     IMAPIShutdownHost *host;
     HMODULE module;
-    LONG alloc_before, registry_before;
+    LONG alloc_before, registry_before, threads_before;
     HRESULT notify, do_fast;
     int hooked;
 
@@ -84,8 +87,10 @@ static void child(const char *which)
     host = create_shutdown_host();
     if (!client || !host)
         return;
-    for (int i = 0; i < 3; i++) {
-        static const ULONG types[] = { MAPI_STORE_PROVIDER, MAPI_AB_PROVIDER, MAPI_TRANSPORT_PROVIDER };
+    /* Two of each type: with ConcurrentProviders, each type is a batch. */
+    for (int i = 0; i < 6; i++) {
+        static const ULONG types[] = { MAPI_STORE_PROVIDER, MAPI_AB_PROVIDER, MAPI_TRANSPORT_PROVIDER,
+                                       MAPI_STORE_PROVIDER, MAPI_AB_PROVIDER, MAPI_TRANSPORT_PROVIDER };
         IUnknown *provider = make_provider(L"p", 0, NULL, NULL);
         ULONG cookie;
 
@@ -101,6 +106,7 @@ static void child(const char *which)
     }
     alloc_before = allocations;
     registry_before = registry_calls;
+    threads_before = threads_created;
     notify = IMAPIClientShutdown_NotifyProcessShutdown(client);
     do_fast = IMAPIClientShutdown_DoFastShutdown(client);
     ok(notify == S_OK && do_fast == S_OK, "NotifyProcessShutdown %#lx, DoFastShutdown %#lx\n", notify, do_fast);
@@ -109,6 +115,9 @@ static void child(const char *which)
            allocations - alloc_before);
         ok(registry_calls == registry_before, "%ld registry calls in NotifyProcessShutdown and DoFastShutdown\n",
            registry_calls - registry_before);
+        /* Threads the deadline or a batch needs were made at the query. */
+        ok(threads_created == threads_before, "%ld threads created in NotifyProcessShutdown and DoFastShutdown\n",
+           threads_created - threads_before);
     } else {
         /* Out of protocol the policy must be read there: the hooks see it. */
         ok(registry_calls > registry_before, "no registry read without a query first\n");
@@ -117,8 +126,9 @@ static void child(const char *which)
 
 START_TEST(quiet)
 {
-    static const struct { const char *name; DWORD timeout_ms; } cases[] = {
-        { "protocol", 0 }, { "protocol", 250 }, { "no_query", 0 },
+    static const struct { const char *name; DWORD timeout_ms, concurrent; } cases[] = {
+        { "protocol", 0, 0 }, { "protocol", 250, 0 }, { "no_query", 0, 0 },
+        { "protocol", 0, 1 }, { "protocol", 250, 1 }, { "no_query", 0, 1 },
     };
     int argc;
     char **args = child_args(&argc);
@@ -133,6 +143,8 @@ START_TEST(quiet)
         clear_policies();
         if (cases[i].timeout_ms)
             set_policy_value(USER_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &cases[i].timeout_ms, 4);
+        if (cases[i].concurrent)
+            set_policy_value(USER_POLICY, L"16.0", MAPISHUT_CONCURRENT_VALUE, REG_DWORD, &cases[i].concurrent, 4);
         run_child(cases[i].name);
     }
     clear_policies();

@@ -3,7 +3,8 @@
  * DoFastShutdown, RegisterProvider and UnregisterProvider. Every provider is
  * told each notification exactly once, no DoFastShutdown returns before the
  * slow store has saved, a provider calling back from inside its notification
- * is refused at once, and nothing deadlocks (the parent bounds each round). */
+ * is refused at once, and nothing deadlocks (the parent bounds each round).
+ * All of it without ConcurrentProviders, then again with it. */
 #define COBJMACROS
 #include "support.h"
 #include "wine/test.h"
@@ -149,16 +150,22 @@ START_TEST(stress)
     }
     if (!register_for_tests())
         return;
-    clear_policies();
-    start = GetTickCount();
-    for (int round = 0; round < ROUNDS; round++) {
-        DeleteFileW(log_file);
-        DeleteFileW(data_file);
-        winetest_push_context("round %d", round);
-        run_child("round");
-        winetest_pop_context();
+    for (DWORD concurrent = 0; concurrent <= 1; concurrent++) {
+        clear_policies();
+        if (concurrent)
+            set_policy_value(USER_POLICY, L"16.0", MAPISHUT_CONCURRENT_VALUE, REG_DWORD, &concurrent, 4);
+        start = GetTickCount();
+        for (int round = 0; round < ROUNDS; round++) {
+            DeleteFileW(log_file);
+            DeleteFileW(data_file);
+            winetest_push_context("ConcurrentProviders %lu, round %d", concurrent, round);
+            run_child("round");
+            winetest_pop_context();
+        }
+        trace("ConcurrentProviders %lu: %d rounds of %d threads in %lu ms\n", concurrent, ROUNDS, THREADS,
+              GetTickCount() - start);
     }
-    trace("%d rounds of %d threads in %lu ms\n", ROUNDS, THREADS, GetTickCount() - start);
+    clear_policies();
     DeleteFileW(log_file);
     DeleteFileW(data_file);
     restore_registration();

@@ -66,6 +66,24 @@ static void log_event(struct provider *p, const char *event)
 
 static BOOL save(struct provider *p);
 
+/* TESTPROV_TIMED: when the call began or ended, for tests of what overlaps. */
+static void log_time(struct provider *p, char call, char edge)
+{
+    LARGE_INTEGER now, frequency;
+    char event[40];
+
+    if (!(p->flags & TESTPROV_TIMED))
+        return;
+    QueryPerformanceCounter(&now);
+    QueryPerformanceFrequency(&frequency);
+    snprintf(event, sizeof(event), "%c%c%llu", call, edge,
+             (unsigned long long)(now.QuadPart / frequency.QuadPart * 1000000 +
+                                  now.QuadPart % frequency.QuadPart * 1000000 / frequency.QuadPart));
+    log_event(p, event);
+    if (edge == '>')
+        Sleep(100);
+}
+
 static HRESULT WINAPI Unknown_QueryInterface(IUnknown *iface, REFIID riid, void **out)
 {
     struct provider *p = impl_from_IUnknown(iface);
@@ -172,9 +190,11 @@ static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
 
     InterlockedIncrement(&p->queries);
     log_event(p, "Q");
+    log_time(p, 'Q', '>');
     reenter(p);
     if (p->flags & TESTPROV_LATE_QUERY)
         call_back_late(p, FALSE);
+    log_time(p, 'Q', '<');
     if (p->flags & TESTPROV_OPT_OUT)
         return MAPI_E_NO_SUPPORT;
     return p->flags & TESTPROV_QUERY_S_FALSE ? S_FALSE : S_OK;
@@ -185,9 +205,11 @@ static HRESULT WINAPI Shutdown_NotifyProcessShutdown(IMAPIProviderShutdown *ifac
     struct provider *p = impl_from_IMAPIProviderShutdown(iface);
 
     log_event(p, "N");
+    log_time(p, 'N', '>');
     reenter(p);
     if (p->flags & TESTPROV_LATE_NOTIFY)
         call_back_late(p, TRUE);
+    log_time(p, 'N', '<');
     return p->flags & TESTPROV_FAIL_NOTIFY ? MAPI_E_CALL_FAILED : S_OK;
 }
 
@@ -212,6 +234,7 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
     struct provider *p = impl_from_IMAPIProviderShutdown(iface);
 
     log_event(p, "D");
+    log_time(p, 'D', '>');
     reenter(p);
     if (p->flags & TESTPROV_HANG_DO_FAST)
         Sleep(INFINITE);
@@ -235,6 +258,7 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
         InterlockedExchange(&p->saved, 1);
         log_event(p, "saved");
     }
+    log_time(p, 'D', '<');
     return p->flags & TESTPROV_FAIL_DO_FAST ? MAPI_E_CALL_FAILED : S_OK;
 }
 

@@ -21,6 +21,8 @@
 #define TESTPROV_LATE_QUERY     0x0800 /* QueryFastShutdown: 300 ms, then QueryFastShutdown of the subsystem */
 #define TESTPROV_LATE_NOTIFY    0x1000 /* NotifyProcessShutdown: 300 ms, then DoFastShutdown of the subsystem */
 #define TESTPROV_SEND_TO_CLIENT 0x2000 /* DoFastShutdown: SendMessage to the window TESTPROV_HWND names, first */
+#define TESTPROV_TIMED          0x4000 /* each call takes 100 ms, logging "Q>us" on entry and "Q<us" on return
+                                          (us: QueryPerformanceCounter in microseconds) */
 
 #define TESTPROV_DATA_SIZE 65536
 

@@ -90,6 +90,20 @@ static void test_policy(void)
     expect_output("decided by: the default (no valid value is set)");
     expect_output("ignored: none");
     expect_output("ProviderTimeoutMs = 0: no deadline");
+    expect_output("ConcurrentProviders = 0: one provider after the other, as by Microsoft's subsystem");
+
+    set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_CONCURRENT_VALUE, REG_DWORD, &(DWORD){ 2 }, 4);
+    set_policy_value(USER_POLICY, L"16.0", MAPISHUT_CONCURRENT_VALUE, REG_DWORD, &(DWORD){ 1 }, 4);
+    code = run_tool("policy");
+    ok(code == 0, "policy: exit code %lu\n", code);
+    expect_output("ConcurrentProviders = 1: the providers of one type are called at once, each on its own thread\n"
+                  "decided by: the user policy, HKCU\\Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown\n"
+                  "ignored:\n"
+                  "  HKLM\\Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown: is out of range (2)");
+    code = run_tool("policy --json");
+    ok(code == 0, "policy --json: exit code %lu\n", code);
+    expect_output(",\"concurrent_providers\":{\"value\":1,");
+    clear_policies();
 
     set_policy_value(USER_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &(DWORD){ 1500 }, 4);
     code = run_tool("policy");

@@ -14,6 +14,23 @@ const char *provider_call_name(enum provider_call call)
     return "?";
 }
 
+uint32_t shutdown_setting_max(enum shutdown_setting setting)
+{
+    switch (setting) {
+    case SETTING_BEHAVIOR:   return SHUTDOWN_DISABLED;
+    case SETTING_TIMEOUT:    return SHUTDOWN_TIMEOUT_MAX;
+    case SETTING_CONCURRENT: return 1;
+    case SHUTDOWN_SETTINGS:  break;
+    }
+    return 0;
+}
+
+uint32_t shutdown_setting_default(enum shutdown_setting setting)
+{
+    (void)setting;
+    return 0; /* fast unless opted out; no deadline; one provider after the other */
+}
+
 void shutdown_init(struct shutdown *s, const struct shutdown_env *env)
 {
     memset(s, 0, sizeof(*s));
@@ -27,6 +44,9 @@ void shutdown_free(struct shutdown *s)
         if (s->providers.items[i].shutdown && !s->providers.items[i].abandoned)
             s->env.release_provider(s->env.ctx, s->providers.items[i].shutdown);
     provider_table_free(&s->providers);
+    free(s->batch);
+    s->batch = NULL;
+    s->batch_capacity = 0;
     free(s->sections);
     s->sections = NULL;
     s->section_count = 0;
@@ -210,13 +230,11 @@ static bool unregistered_sections_refuse(struct shutdown *s)
     return refused;
 }
 
-/* One provider call, under the deadline if one is set. A provider that
- * overran it or crashed is abandoned: never called or released again. */
-static int32_t call_provider(struct shutdown *s, struct provider *p, enum provider_call call)
+/* A provider that overran the deadline or crashed is abandoned: never
+ * called or released again. Returns the call's result as the phase counts it. */
+static int32_t call_ended(struct shutdown *s, struct provider *p, enum provider_call call,
+                          int32_t hr, enum call_outcome outcome)
 {
-    enum call_outcome outcome = CALL_RETURNED;
-    int32_t hr = s->env.call_provider(s->env.ctx, p->shutdown, call, s->timeout_ms, &outcome);
-
     if (outcome == CALL_RETURNED)
         return hr;
     p->abandoned = true;
@@ -226,46 +244,99 @@ static int32_t call_provider(struct shutdown *s, struct provider *p, enum provid
     return SHUT_FAILED(hr) ? hr : SHUT_E_CALL_FAILED;
 }
 
+/* The providers called together with the one at first: with
+ * ConcurrentProviders, all those of its type (the order between types is
+ * the seed's, within a type there is none to keep); otherwise itself alone. */
+static size_t batch_end(const struct shutdown *s, size_t first)
+{
+    const struct provider *items = s->providers.items;
+    size_t end = first + 1;
+
+    if (s->concurrent)
+        while (end < s->providers.count &&
+               provider_type_rank(items[end].resource_type) == provider_type_rank(items[first].resource_type))
+            end++;
+    return end;
+}
+
+/* Calls the n providers put in s->batch, under the deadline if one is set,
+ * and replaces each result by the phase's. With ConcurrentProviders every
+ * call goes through the batch, a lone provider's too: each runs on a thread
+ * of its own whatever its type holds, so a provider behaves the same
+ * whoever else the profile has. */
+static void call_batch(struct shutdown *s, size_t n, enum provider_call call)
+{
+    struct shutdown_batch_call *b = s->batch;
+
+    if (!n)
+        return;
+    if (s->concurrent) {
+        s->env.call_providers(s->env.ctx, b, n, call, s->timeout_ms);
+    } else {
+        b[0].outcome = CALL_RETURNED;
+        b[0].hr = s->env.call_provider(s->env.ctx, b[0].shutdown, call, s->timeout_ms, &b[0].outcome);
+    }
+    for (size_t k = 0; k < n; k++)
+        b[k].hr = call_ended(s, &s->providers.items[b[k].provider], call, b[k].hr, b[k].outcome);
+}
+
+static void batch_add(struct shutdown *s, size_t *n, size_t index)
+{
+    s->batch[*n] = (struct shutdown_batch_call){ .shutdown = s->providers.items[index].shutdown,
+                                                 .provider = index };
+    (*n)++;
+}
+
 /* Ask the policy and the providers whether a fast shutdown may happen now.
  * Every provider is asked even after a refusal, so that the diagnostics
  * name all of those that stand in the way. */
 static int32_t evaluate(struct shutdown *s)
 {
-    struct policy_decision policy, timeout;
+    struct policy_decision settings[SHUTDOWN_SETTINGS];
+    uint32_t behavior;
     bool refused = false;
 
-    s->env.read_policy(s->env.ctx, &policy, &timeout);
-    s->timeout_ms = timeout.value;
-    report_ignored(s, SETTING_BEHAVIOR, &policy);
-    report_ignored(s, SETTING_TIMEOUT, &timeout);
-    if (policy.value == SHUTDOWN_DISABLED) {
+    s->env.read_policy(s->env.ctx, settings);
+    behavior = settings[SETTING_BEHAVIOR].value;
+    s->timeout_ms = settings[SETTING_TIMEOUT].value;
+    s->concurrent = settings[SETTING_CONCURRENT].value != 0;
+    for (unsigned setting = 0; setting < SHUTDOWN_SETTINGS; setting++)
+        report_ignored(s, (enum shutdown_setting)setting, &settings[setting]);
+    if (behavior == SHUTDOWN_DISABLED) {
         report(s, EVENT_POLICY_DISABLED, NULL, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
         s->query_ok = false;
         return SHUT_E_NO_SUPPORT;
     }
-    for (size_t i = 0; i < s->providers.count; i++) {
-        struct provider *p = &s->providers.items[i];
-        int32_t hr;
+    for (size_t first = 0, end; first < s->providers.count; first = end) {
+        size_t n = 0;
 
-        if (!p->shutdown) {
-            if (policy.value == SHUTDOWN_ONLY_IF_ALL_OPT_IN) {
-                report(s, EVENT_PROVIDER_UNREACHABLE, p, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
+        end = batch_end(s, first);
+        for (size_t i = first; i < end; i++) {
+            struct provider *p = &s->providers.items[i];
+
+            if (!p->shutdown) {
+                if (behavior == SHUTDOWN_ONLY_IF_ALL_OPT_IN) {
+                    report(s, EVENT_PROVIDER_UNREACHABLE, p, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
+                    refused = true;
+                }
+            } else if (p->abandoned) {
+                refused = true; /* it can no longer answer, so it did not opt in */
+            } else {
+                batch_add(s, &n, i);
+            }
+        }
+        call_batch(s, n, PROVIDER_QUERY);
+        for (size_t k = 0; k < n; k++) {
+            struct provider *p = &s->providers.items[s->batch[k].provider];
+
+            if (SHUT_FAILED(s->batch[k].hr)) {
+                if (!p->abandoned)
+                    report(s, EVENT_PROVIDER_OPTED_OUT, p, PROVIDER_QUERY, s->batch[k].hr);
                 refused = true;
             }
-            continue;
-        }
-        if (p->abandoned) {
-            refused = true; /* it can no longer answer, so it did not opt in */
-            continue;
-        }
-        hr = call_provider(s, p, PROVIDER_QUERY);
-        if (SHUT_FAILED(hr)) {
-            if (!p->abandoned)
-                report(s, EVENT_PROVIDER_OPTED_OUT, p, PROVIDER_QUERY, hr);
-            refused = true;
         }
     }
-    if (policy.value == SHUTDOWN_ONLY_IF_ALL_OPT_IN && unregistered_sections_refuse(s))
+    if (behavior == SHUTDOWN_ONLY_IF_ALL_OPT_IN && unregistered_sections_refuse(s))
         refused = true;
     s->query_ok = !refused;
     return refused ? SHUT_E_NO_SUPPORT : SHUT_S_OK;
@@ -274,19 +345,28 @@ static int32_t evaluate(struct shutdown *s)
 /* Tell every provider that has not heard it yet. */
 static void tell(struct shutdown *s, enum provider_call call)
 {
-    for (size_t i = 0; i < s->providers.count; i++) {
-        struct provider *p = &s->providers.items[i];
-        bool *told = call == PROVIDER_NOTIFY ? &p->told_notify : &p->told_do_fast;
-        int32_t hr;
+    for (size_t first = 0, end; first < s->providers.count; first = end) {
+        size_t n = 0;
 
-        if (!p->shutdown || *told || p->abandoned)
-            continue;
-        *told = true;
-        hr = call_provider(s, p, call);
-        if (SHUT_FAILED(hr)) {
-            s->errors = true;
-            if (!p->abandoned)
-                report(s, EVENT_PROVIDER_FAILED, p, call, hr);
+        end = batch_end(s, first);
+        for (size_t i = first; i < end; i++) {
+            struct provider *p = &s->providers.items[i];
+            bool *told = call == PROVIDER_NOTIFY ? &p->told_notify : &p->told_do_fast;
+
+            if (!p->shutdown || *told || p->abandoned)
+                continue;
+            *told = true;
+            batch_add(s, &n, i);
+        }
+        call_batch(s, n, call);
+        for (size_t k = 0; k < n; k++) {
+            struct provider *p = &s->providers.items[s->batch[k].provider];
+
+            if (SHUT_FAILED(s->batch[k].hr)) {
+                s->errors = true;
+                if (!p->abandoned)
+                    report(s, EVENT_PROVIDER_FAILED, p, call, s->batch[k].hr);
+            }
         }
     }
 }
@@ -353,12 +433,39 @@ struct registration {
     uint32_t *cookie;
 };
 
+/* Room in the batch for every provider, made at registration: the phases
+ * allocate nothing. */
+static bool grow_batch(struct shutdown *s, size_t needed)
+{
+    struct shutdown_batch_call *batch;
+    size_t capacity = s->batch_capacity ? s->batch_capacity : 8;
+
+    if (needed <= s->batch_capacity)
+        return true;
+    while (capacity < needed) {
+        if (capacity > SIZE_MAX / 2 / sizeof(*batch))
+            return false;
+        capacity *= 2;
+    }
+    batch = realloc(s->batch, capacity * sizeof(*batch));
+    if (!batch)
+        return false;
+    s->batch = batch;
+    s->batch_capacity = capacity;
+    return true;
+}
+
 static int32_t register_gated(struct shutdown *s, void *arg)
 {
     struct registration *r = arg;
-    void *shutdown = s->env.query_shutdown(s->env.ctx, r->provider);
+    void *shutdown;
     const struct attached_section *a;
-    int32_t hr = provider_table_add(&s->providers, r->section_uid, r->resource_type, shutdown, r->cookie);
+    int32_t hr;
+
+    if (!grow_batch(s, s->providers.count + 1))
+        return SHUT_E_OUTOFMEMORY;
+    shutdown = s->env.query_shutdown(s->env.ctx, r->provider);
+    hr = provider_table_add(&s->providers, r->section_uid, r->resource_type, shutdown, r->cookie);
 
     if (hr != SHUT_S_OK) {
         if (shutdown)

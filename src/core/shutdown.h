@@ -53,8 +53,27 @@ enum shutdown_event_kind {
 };
 #define SHUTDOWN_EVENT_KINDS (EVENT_POLICY_VALUE_IGNORED + 1)
 
-/* Which policy value an EVENT_POLICY_VALUE_IGNORED is about. */
-enum shutdown_setting { SETTING_BEHAVIOR, SETTING_TIMEOUT };
+/* The policy values, each read from the same places with the same rules;
+ * also which one an EVENT_POLICY_VALUE_IGNORED is about. */
+enum shutdown_setting {
+    SETTING_BEHAVIOR,       /* FastShutdownBehavior: enum shutdown_option */
+    SETTING_TIMEOUT,        /* ProviderTimeoutMs: 0 (no deadline) .. SHUTDOWN_TIMEOUT_MAX */
+    SETTING_CONCURRENT,     /* ConcurrentProviders: 0 (one after the other) or 1 */
+    SHUTDOWN_SETTINGS
+};
+
+/* The largest valid value of a setting, and its value when none is valid. */
+uint32_t shutdown_setting_max(enum shutdown_setting setting);
+uint32_t shutdown_setting_default(enum shutdown_setting setting);
+
+/* One provider call of a batch: the providers of one type, called at once. */
+struct shutdown_batch_call {
+    void *shutdown;             /* in: its IMAPIProviderShutdown */
+    size_t provider;            /* the core's: its index in the table */
+    void *running;              /* the environment's, while the batch runs */
+    int32_t hr;                 /* out */
+    enum call_outcome outcome;  /* out */
+};
 
 struct shutdown_event {
     enum shutdown_event_kind kind;
@@ -79,12 +98,18 @@ struct shutdown_env {
      * Such a caller is a stranger: refused at once, never let in the gate. */
     bool (*caller_is_abandoned)(void *ctx);
     /* The rest is called unlocked. */
-    /* FastShutdownBehavior and ProviderTimeoutMs, each with what was ignored. */
-    void (*read_policy)(void *ctx, struct policy_decision *behavior, struct policy_decision *timeout);
+    /* Every setting, each with what was ignored. */
+    void (*read_policy)(void *ctx, struct policy_decision decisions[SHUTDOWN_SETTINGS]);
     /* With timeout_ms 0, on the caller's thread with no deadline. Otherwise
      * under that deadline; *outcome says whether the call returned. */
     int32_t (*call_provider)(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,
                              enum call_outcome *outcome);
+    /* ConcurrentProviders: the same call to count (one or more) providers at
+     * once, each on a thread of its own and under its own deadline if
+     * timeout_ms is not 0; returns when each one returned or was abandoned.
+     * Must not allocate once threads enough have run a batch as large. */
+    void (*call_providers)(void *ctx, struct shutdown_batch_call *calls, size_t count, enum provider_call call,
+                           uint32_t timeout_ms);
     /* The provider object's IMAPIProviderShutdown (a reference the core then
      * owns), or NULL when it has none. Called with the gate held. */
     void *(*query_shutdown)(void *ctx, void *provider);
@@ -134,6 +159,9 @@ struct shutdown {
     bool query_ok;        /* the last evaluation said yes and nobody registered since */
     bool errors;          /* a provider failed a notification */
     uint32_t timeout_ms;  /* ProviderTimeoutMs as the last evaluation read it */
+    bool concurrent;      /* ConcurrentProviders as the last evaluation read it */
+    struct shutdown_batch_call *batch; /* as many as providers: grown at registration */
+    size_t batch_capacity;
 };
 
 void shutdown_init(struct shutdown *s, const struct shutdown_env *env);

@@ -1,5 +1,6 @@
-/* mapishut policy: the effective FastShutdownBehavior, the place that
- * decided it, and every value passed over on the way, with the reason. */
+/* mapishut policy: each setting's effective value (FastShutdownBehavior,
+ * ProviderTimeoutMs, ConcurrentProviders), the place that decided it, and
+ * every value passed over on the way, with the reason. */
 #include "commands.h"
 #include "output.h"
 #include "core/policy.h"
@@ -35,12 +36,19 @@ static const char *timeout_meaning(uint32_t value, char *text, size_t size)
     return text;
 }
 
+static const char *concurrent_meaning(uint32_t value, char *text, size_t size)
+{
+    (void)text;
+    (void)size;
+    return value ? "the providers of one type are called at once, each on its own thread"
+                 : "one provider after the other, as by Microsoft's subsystem";
+}
+
 struct setting {
     const char *name;
     const char *(*meaning)(uint32_t value, char *text, size_t size);
     struct policy_decision decision;
 };
-
 static void print_text(const struct setting *setting)
 {
     const struct policy_decision *d = &setting->decision;
@@ -119,25 +127,36 @@ static void print_json_fields(const struct setting *setting)
 
 int command_policy(BOOL json)
 {
-    static const WCHAR *const names[] = { MAPISHUT_POLICY_VALUE, MAPISHUT_TIMEOUT_VALUE };
-    struct policy_reading readings[2];
-    struct setting behavior = { "FastShutdownBehavior", behavior_meaning, { 0 } };
-    struct setting timeout = { "ProviderTimeoutMs", timeout_meaning, { 0 } };
+    struct policy_decision decisions[SHUTDOWN_SETTINGS];
+    struct setting settings[SHUTDOWN_SETTINGS] = {
+        [SETTING_BEHAVIOR]   = { "FastShutdownBehavior", behavior_meaning, { 0 } },
+        [SETTING_TIMEOUT]    = { "ProviderTimeoutMs", timeout_meaning, { 0 } },
+        [SETTING_CONCURRENT] = { "ConcurrentProviders", concurrent_meaning, { 0 } },
+    };
+    /* JSON: FastShutdownBehavior at the top level, the others beside it. */
+    static const char *const json_names[SHUTDOWN_SETTINGS] = {
+        [SETTING_TIMEOUT] = "provider_timeout_ms",
+        [SETTING_CONCURRENT] = "concurrent_providers",
+    };
 
-    policy_read_registry(names, 2, readings);
-    policy_decide(&readings[0], SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, &behavior.decision);
-    policy_decide(&readings[1], SHUTDOWN_TIMEOUT_MAX, 0, &timeout.decision);
+    policy_read_settings(decisions);
+    for (unsigned i = 0; i < SHUTDOWN_SETTINGS; i++)
+        settings[i].decision = decisions[i];
     if (json) {
-        /* FastShutdownBehavior at the top level; the deadline beside it. */
         out("{");
-        print_json_fields(&behavior);
-        out(",\"provider_timeout_ms\":{");
-        print_json_fields(&timeout);
-        out("}}\n");
+        print_json_fields(&settings[SETTING_BEHAVIOR]);
+        for (unsigned i = SETTING_BEHAVIOR + 1; i < SHUTDOWN_SETTINGS; i++) {
+            out(",\"%s\":{", json_names[i]);
+            print_json_fields(&settings[i]);
+            out("}");
+        }
+        out("}\n");
     } else {
-        print_text(&behavior);
-        out("\n");
-        print_text(&timeout);
+        for (unsigned i = 0; i < SHUTDOWN_SETTINGS; i++) {
+            if (i)
+                out("\n");
+            print_text(&settings[i]);
+        }
     }
     return EXIT_OK;
 }

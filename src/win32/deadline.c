@@ -18,6 +18,11 @@
 #include "deadline.h"
 #include "module.h"
 
+struct provider_request {
+    IMAPIProviderShutdown *provider;
+    enum provider_call call;
+};
+
 enum worker_state {
     WORKER_FREE,        /* no thread */
     WORKER_IDLE,        /* a thread waiting for a call */
@@ -32,6 +37,7 @@ struct worker {
     HANDLE done;                /* set by the worker: the call returned or crashed */
     HRESULT (*work)(void *arg);  /* the call */
     void *arg;
+    struct provider_request request; /* the call, when it is a provider's */
     DWORD caller_thread;
     HRESULT result;
     LONG crashed;
@@ -46,11 +52,6 @@ static struct worker workers[WORKER_SLOTS];
 static DWORD worker_tls = TLS_OUT_OF_INDEXES;
 static LPTOP_LEVEL_EXCEPTION_FILTER previous_filter;
 static INIT_ONCE setup_once = INIT_ONCE_STATIC_INIT;
-
-struct provider_request {
-    IMAPIProviderShutdown *provider;
-    enum provider_call call;
-};
 
 static HRESULT invoke(void *arg)
 {
@@ -187,20 +188,20 @@ static BOOL wait_for(HANDLE done, DWORD timeout_ms)
     return WaitForSingleObject(done, timeout_ms) == WAIT_OBJECT_0;
 }
 
-HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, enum call_outcome *outcome)
+/* Hands the call to the worker, which runs it at once. */
+static void dispatch(struct worker *w, HRESULT (*work)(void *arg), void *arg)
 {
-    struct worker *w;
-
-    *outcome = CALL_RETURNED;
-    if (!timeout_ms)
-        return work(arg);
-    w = claim_worker();
-    if (!w)
-        return work(arg);
     w->work = work;
     w->arg = arg;
     w->caller_thread = GetCurrentThreadId();
     SetEvent(w->start);
+}
+
+/* Waits for the worker's call at most timeout_ms (INFINITE: no deadline)
+ * and frees or abandons the worker as the call ended. */
+static HRESULT finish(struct worker *w, DWORD timeout_ms, enum call_outcome *outcome)
+{
+    *outcome = CALL_RETURNED;
     if (!wait_for(w->done, timeout_ms)) {
         /* Its thread and events are left to it: it may still finish, and any
          * call it makes from now on is a stranger's. */
@@ -219,6 +220,9 @@ HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, en
         return code;
     }
     if (w->unusable) {
+        HRESULT (*work)(void *arg) = w->work;
+        void *arg = w->arg;
+
         WaitForSingleObject(w->thread, 1000);
         close_worker(w);
         return work(arg);
@@ -227,12 +231,69 @@ HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, en
     return w->result;
 }
 
+HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, enum call_outcome *outcome)
+{
+    struct worker *w;
+
+    *outcome = CALL_RETURNED;
+    if (!timeout_ms)
+        return work(arg);
+    w = claim_worker();
+    if (!w)
+        return work(arg);
+    dispatch(w, work, arg);
+    return finish(w, timeout_ms, outcome);
+}
+
+/* The request lives in the worker's slot, not on the caller's stack: an
+ * abandoned call may read it after its caller has moved on. */
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
                       enum call_outcome *outcome)
 {
     struct provider_request request = { provider, call };
+    struct worker *w;
 
-    return deadline_run(invoke, &request, timeout_ms, outcome);
+    *outcome = CALL_RETURNED;
+    if (!timeout_ms || !(w = claim_worker()))
+        return invoke(&request);
+    w->request = request;
+    dispatch(w, invoke, &w->request);
+    return finish(w, timeout_ms, outcome);
+}
+
+/* All at once, each on a worker of its own; each call's deadline starts with
+ * the batch. Without a deadline the workers are waited for as long as they
+ * take, as a provider called on the client's thread would be. A call no
+ * worker could be had for runs on this thread meanwhile. */
+void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum provider_call call, DWORD timeout_ms)
+{
+    ULONGLONG start = GetTickCount64();
+
+    for (size_t i = 0; i < count; i++) {
+        struct worker *w = claim_worker();
+
+        calls[i].running = w;
+        calls[i].outcome = CALL_RETURNED;
+        if (w) {
+            w->request.provider = calls[i].shutdown;
+            w->request.call = call;
+            dispatch(w, invoke, &w->request);
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        struct provider_request request = { calls[i].shutdown, call };
+
+        if (!calls[i].running)
+            calls[i].hr = invoke(&request);
+    }
+    for (size_t i = 0; i < count; i++) {
+        ULONGLONG elapsed = GetTickCount64() - start;
+        DWORD left = !timeout_ms ? INFINITE : elapsed >= timeout_ms ? 0 : (DWORD)(timeout_ms - elapsed);
+
+        if (calls[i].running)
+            calls[i].hr = finish(calls[i].running, left, &calls[i].outcome);
+        calls[i].running = NULL;
+    }
 }
 
 DWORD deadline_logical_thread(void)

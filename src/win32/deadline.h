@@ -13,6 +13,12 @@
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
                       enum call_outcome *outcome);
 
+/* ConcurrentProviders: the same call to every provider of calls[] at once,
+ * each on a worker, each under timeout_ms (0: waited for however long it
+ * takes). Returns when each call returned or was abandoned; fills each
+ * call's hr and outcome. */
+void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum provider_call call, DWORD timeout_ms);
+
 /* Runs work(arg) the same way: with timeout_ms 0 on this thread, otherwise
  * on a worker, abandoned past the deadline or when it crashes. */
 HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, enum call_outcome *outcome);

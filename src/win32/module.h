@@ -3,11 +3,9 @@
 #define MAPISHUT_WIN32_MODULE_H
 
 #include "mapishut.h"
+#include "core/shutdown.h"
 
 #include <stdint.h>
-
-struct policy_reading;
-struct policy_decision;
 
 /* The module handle, set by DllMain. */
 extern HINSTANCE mapishut_instance;
@@ -42,9 +40,10 @@ HRESULT class_factory_get(REFIID riid, void **out);
 void policy_read_registry(const WCHAR *const *names, unsigned count, struct policy_reading *readings);
 /* "HKLM\Software\Policies\Microsoft\Office\16.0\Outlook\Options\Shutdown" and the like. */
 void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size);
-/* FastShutdownBehavior and ProviderTimeoutMs as they stand now, reporting
- * every value ignored on the way. */
-void policy_read_settings(struct policy_decision *behavior, struct policy_decision *timeout);
+/* The registry value name of each setting. */
+extern const WCHAR *const policy_setting_names[SHUTDOWN_SETTINGS];
+/* Every setting as it stands now, with every value ignored on the way. */
+void policy_read_settings(struct policy_decision decisions[SHUTDOWN_SETTINGS]);
 
 /* 16 bytes as 32 lowercase hex digits, the way profile section names spell them. */
 void uid_to_text(const BYTE uid[16], WCHAR text[33]);

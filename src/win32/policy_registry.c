@@ -98,14 +98,20 @@ void policy_read_registry(const WCHAR *const *names, unsigned count, struct poli
     }
 }
 
+const WCHAR *const policy_setting_names[SHUTDOWN_SETTINGS] = {
+    [SETTING_BEHAVIOR]   = MAPISHUT_POLICY_VALUE,
+    [SETTING_TIMEOUT]    = MAPISHUT_TIMEOUT_VALUE,
+    [SETTING_CONCURRENT] = MAPISHUT_CONCURRENT_VALUE,
+};
+
 /* What was ignored on the way is in each decision; the subsystem reports it
  * (after the providers, on the protocol path), the tool prints it. */
-void policy_read_settings(struct policy_decision *behavior, struct policy_decision *timeout)
+void policy_read_settings(struct policy_decision decisions[SHUTDOWN_SETTINGS])
 {
-    static const WCHAR *const names[] = { MAPISHUT_POLICY_VALUE, MAPISHUT_TIMEOUT_VALUE };
-    struct policy_reading readings[2];
+    struct policy_reading readings[SHUTDOWN_SETTINGS];
 
-    policy_read_registry(names, 2, readings);
-    policy_decide(&readings[0], SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, behavior);
-    policy_decide(&readings[1], SHUTDOWN_TIMEOUT_MAX, 0, timeout);
+    policy_read_registry(policy_setting_names, SHUTDOWN_SETTINGS, readings);
+    for (unsigned setting = 0; setting < SHUTDOWN_SETTINGS; setting++)
+        policy_decide(&readings[setting], shutdown_setting_max(setting), shutdown_setting_default(setting),
+                      &decisions[setting]);
 }

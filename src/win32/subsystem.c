@@ -89,10 +89,10 @@ static void *env_query_shutdown(void *ctx, void *provider)
     return shutdown;
 }
 
-static void env_read_policy(void *ctx, struct policy_decision *behavior, struct policy_decision *timeout)
+static void env_read_policy(void *ctx, struct policy_decision decisions[SHUTDOWN_SETTINGS])
 {
     (void)ctx;
-    policy_read_settings(behavior, timeout);
+    policy_read_settings(decisions);
 }
 
 static int32_t env_call_provider(void *ctx, void *provider, enum provider_call call, uint32_t timeout_ms,
@@ -100,6 +100,13 @@ static int32_t env_call_provider(void *ctx, void *provider, enum provider_call c
 {
     (void)ctx;
     return provider_call(provider, call, timeout_ms, outcome);
+}
+
+static void env_call_providers(void *ctx, struct shutdown_batch_call *calls, size_t count, enum provider_call call,
+                               uint32_t timeout_ms)
+{
+    (void)ctx;
+    provider_call_batch(calls, count, call, timeout_ms);
 }
 
 static bool env_section_is_loaded(void *ctx, const struct profile_provider *section)
@@ -146,7 +153,7 @@ static void env_report(void *ctx, const struct shutdown_event *event)
         const struct policy_rejected *r = event->rejected;
 
         diag(L"%ls in the %hs, Office %hs, %hs (type %lu, %lu bytes, value %lu, error %lu): ignored",
-             event->setting == SETTING_BEHAVIOR ? MAPISHUT_POLICY_VALUE : MAPISHUT_TIMEOUT_VALUE,
+             policy_setting_names[event->setting],
              policy_place_name(r->place), policy_version_name(r->version), policy_reject_reason(r->why),
              (unsigned long)r->reg_type, (unsigned long)r->size, (unsigned long)r->number, (unsigned long)r->error);
         break;
@@ -218,6 +225,7 @@ BOOL subsystem_startup(void)
         .caller_is_abandoned = env_caller_is_abandoned,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
+        .call_providers = env_call_providers,
         .query_shutdown = env_query_shutdown,
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
