@@ -17,8 +17,9 @@
 static const char usage_text[] =
     "mapishut - the MAPI fast-shutdown subsystem\n"
     "\n"
-    "  mapishut policy [--json]          the effective FastShutdownBehavior, the place\n"
-    "                                    that decided it, and every value ignored, and why\n"
+    "  mapishut policy [--json]          the effective FastShutdownBehavior,\n"
+    "                                    ProviderTimeoutMs and ConcurrentProviders, the\n"
+    "                                    place that decided each, and every value ignored\n"
     "  mapishut profile [NAME] [--json]  the providers of a MAPI profile (default: the\n"
     "                                    default profile) in shutdown order, and the\n"
     "                                    sections that were skipped\n"
