@@ -51,10 +51,14 @@ TEST_CFLAGS   := -std=c11 $(WARNINGS) -Wno-unknown-pragmas $(CFLAGS) -MMD -MP -I
 DEMO_PROV_SRC   := examples/example_provider.c
 DEMO_CLIENT_SRC := examples/example_client.c
 
+# The version, from one place: VERSION (major.minor.patch).
+VERSION         := $(strip $(file < VERSION))
+GEN_VERSION     := $(BUILD)/include/mapishut_version.h
+
 GEN_HEADER := $(BUILD)/include/mapishut_idl.h
 GEN_IIDS   := $(BUILD)/include/mapishut_i.c
 
-.PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-run fuzz-seeds
+.PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-run fuzz-seeds install
 .DEFAULT_GOAL := all
 
 all: dll64 dll32 native
@@ -95,10 +99,10 @@ $(BUILD)/$(1)/mapishut.tlb: idl/mapishut.idl
 	@echo "  WIDL    $$@"
 	$(Q)$(WIDL) $(3) -I$(WINE_IDL_DIR) -L$(WINE_TLB_DIR) -t -o $$@ $$<
 
-$$($(1)_OBJ)/mapishut_res.o: src/win32/mapishut.rc $(BUILD)/$(1)/mapishut.tlb
+$$($(1)_OBJ)/mapishut_res.o: src/win32/mapishut.rc $(BUILD)/$(1)/mapishut.tlb $(GEN_VERSION)
 	@mkdir -p $$(@D)
 	@echo "  RC      $$@"
-	$(Q)$(2)windres -I$(BUILD)/$(1) -Iinclude -o $$@ $$<
+	$(Q)$(2)windres -I$(BUILD)/$(1) -I$(BUILD)/include -Iinclude -o $$@ $$<
 
 $$($(1)_BIN)/mapishut.dll: $$($(1)_DLL_OBJS) mapishut.def
 	@mkdir -p $$(@D)
@@ -192,6 +196,11 @@ $(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
 
 -include $$(shell find $(BUILD)/$(1)/obj -name '*.d' 2>/dev/null)
 endef
+
+$(GEN_VERSION): VERSION
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)sh scripts/make-version.sh $< $@
 
 # The generated test list, and a test DLL's exports from its .spec.
 $(TESTLIST): wine-tests/Makefile.in $(WTEST_C) scripts/make-testlist.sh
@@ -296,6 +305,12 @@ demo: bootstrap
 bench: bootstrap
 	$(Q)$(MAKE) --no-print-directory dll64
 	$(Q)sh scripts/run-bench.sh $(BUILD)
+
+# The SDK, for both architectures: make install [DESTDIR=...] [PREFIX=...]
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: dll64 dll32
+	$(Q)sh scripts/install-sdk.sh $(BUILD) "$(DESTDIR)" "$(PREFIX)" $(VERSION)
 
 clean:
 	rm -rf $(BUILD)

@@ -36,21 +36,31 @@ run_check() { # run_check BINARY LOG TITLE
 run_check "$build/native/check_core" "$log/check_core.txt" "address and undefined-behaviour sanitizers"
 run_check "$build/native/check_core_tsan" "$log/check_core_tsan.txt" "thread sanitizer"
 
-# --- the public header beside every set of MAPI headers ------------------------
-echo "== the header matrix (mapishut.h with Microsoft's, MinGW-w64's and no MAPI headers)"
-sh "$here/check-headers.sh" "$build" >"$log/header-matrix.txt" 2>&1
-matrix_rc=$?
-cat "$log/header-matrix.txt"
-line=$(grep -E '^header matrix: [0-9]+ passed, [0-9]+ failed' "$log/header-matrix.txt" | tail -n 1)
-if [ -n "$line" ]; then
-    set -- $(echo "$line" | sed -E 's/header matrix: ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
-    passed=$((passed + $1))
-    failed=$((failed + $2))
-else
-    echo "the header matrix printed no summary: counted as one failure"
-    failed=$((failed + 1))
-fi
-[ $matrix_rc -eq 0 ] || status=1
+# --- checks run by a script that ends with "NAME: N passed, N failed" -------------
+run_summary() { # run_summary NAME TITLE COMMAND...
+    name=$1 title=$2
+    summary_log=$log/$(echo "$name" | tr ' ' -).txt
+    shift 2
+    echo "== $title"
+    "$@" >"$summary_log" 2>&1
+    summary_rc=$?
+    cat "$summary_log"
+    line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$summary_log" | tail -n 1)
+    if [ -n "$line" ]; then
+        set -- $(echo "$line" | sed -E "s/$name: ([0-9]+) passed, ([0-9]+) failed/\1 \2/")
+        passed=$((passed + $1))
+        failed=$((failed + $2))
+    else
+        echo "$name printed no summary: counted as one failure"
+        failed=$((failed + 1))
+    fi
+    [ $summary_rc -eq 0 ] || status=1
+}
+
+run_summary "header matrix" "the header matrix (mapishut.h with Microsoft's, MinGW-w64's and no MAPI headers)" \
+    sh "$here/check-headers.sh" "$build"
+run_summary sdk "the installed SDK (make install, pkg-config, C89 to C++17, both architectures)" \
+    sh "$here/check-sdk.sh" "$build" "$(cat "$here/../VERSION")"
 
 # --- conformance tests under Wine ---------------------------------------------
 # Each named test runs in its own process, as Wine's `make test` does; every
