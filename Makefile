@@ -190,7 +190,18 @@ $$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OB
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
+# The template check's probe of the real DLL.
+$$($(1)_BIN)/policy_probe.exe: $$($(1)_OBJ)/test/templates/policy_probe.o $$($(1)_OBJ)/mapishut_i.o
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
+
+$$($(1)_OBJ)/test/templates/%.o: test/templates/%.c $(GEN_HEADER)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
+
+$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe $$($(1)_BIN)/policy_probe.exe \
             $$($(1)_BIN)/bench.exe $$($(1)_BIN)/mapishut_test.exe \
             $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/mapihost.dll $$($(1)_BIN)/demoprov32.dll
 

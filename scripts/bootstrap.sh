@@ -31,6 +31,7 @@ need libwine-dev           test -f /usr/include/wine/wine/windows/unknwn.idl
 need wine64                test -x /usr/lib/wine/wine64
 need check                 sh -c 'pkg-config --exists check'
 need pkg-config            command -v pkg-config
+need libxml2-utils         command -v xmllint
 if [ "${1:-}" = fuzz ]; then
     need clang             command -v clang
     need libclang-rt-dev   sh -c 'ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'

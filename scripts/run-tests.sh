@@ -59,6 +59,8 @@ run_summary() { # run_summary NAME TITLE COMMAND...
 
 run_summary "header matrix" "the header matrix (mapishut.h with Microsoft's, MinGW-w64's and no MAPI headers)" \
     sh "$here/check-headers.sh" "$build"
+run_summary templates "the Group Policy templates (policy/), applied as Group Policy writes them" \
+    sh "$here/check-templates.sh" "$build"
 run_summary sdk "the installed SDK (make install, pkg-config, C89 to C++17, both architectures)" \
     sh "$here/check-sdk.sh" "$build" "$(cat "$here/../VERSION")"
 

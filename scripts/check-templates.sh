@@ -1,0 +1,173 @@
+#!/bin/sh
+# The Group Policy templates (policy/): well-formed, every string and
+# presentation they reference defined once in each language, ids unique;
+# then each setting written the way Group Policy writes it (the key and value
+# the ADMX names, a REG_DWORD, in HKLM for a computer policy and HKCU for a
+# user policy) and read back through `mapishut policy --json` and through the
+# real DLL (policy_probe.exe). Values Group Policy would never write (a
+# string, a number past the ADMX's range) are ignored, and the tool says so.
+#   scripts/check-templates.sh BUILD
+# Ends with "templates: N passed, N failed"; exits non-zero on a failure.
+set -u
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/wine-env.sh"
+
+admx=$top/policy/mapishut.admx
+languages="en-US fr-FR"
+passed=0
+failed=0
+
+check() { # check WHAT COMMAND...: passes when the command succeeds
+    what=$1
+    shift
+    if "$@" >/dev/null 2>&1; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAILED: $what"
+    fi
+}
+
+xpath() { # xpath FILE EXPR: the strings it selects, one per line
+    xmllint --xpath "$2" "$1" 2>/dev/null | tr ' ' '\n' | sed -n 's/^[a-zA-Z]*="\(.*\)"$/\1/p'
+}
+xvalue() { # xvalue FILE EXPR: a string() expression's value
+    xmllint --xpath "$2" "$1" 2>/dev/null
+}
+unique() { [ -z "$(sort "$1" | uniq -d)" ]; }
+
+# --- the files ------------------------------------------------------------------
+work=$build/templates-check
+mkdir -p "$work"
+check "policy/mapishut.admx is well-formed" xmllint --noout "$admx"
+for lang in $languages; do
+    check "policy/$lang/mapishut.adml is well-formed" xmllint --noout "$top/policy/$lang/mapishut.adml"
+done
+
+grep -o '\$(string\.[A-Za-z0-9_]*)' "$admx" | sed 's/^$(string\.\(.*\))$/\1/' | sort -u >"$work/strings"
+grep -o '\$(presentation\.[A-Za-z0-9_]*)' "$admx" | sed 's/^$(presentation\.\(.*\))$/\1/' | sort -u >"$work/presentations"
+xpath "$admx" "//*[local-name()='policy']/@name" >"$work/policies"
+xpath "$admx" "//*[local-name()='elements']/*/@id" >"$work/elements"
+xpath "$admx" "//*[local-name()='category']/@name" >"$work/categories"
+check "the ADMX references strings" test -s "$work/strings"
+check "policy names are unique" unique "$work/policies"
+check "element ids are unique" unique "$work/elements"
+for ref in $(xpath "$admx" "//*[local-name()='parentCategory']/@ref"); do
+    check "category $ref is defined" grep -qx "$ref" "$work/categories"
+done
+for ref in $(xpath "$admx" "//*[local-name()='policy']/*[local-name()='supportedOn']/@ref"); do
+    check "supportedOn $ref is defined" test "$(xvalue "$admx" "count(//*[local-name()='definition'][@name='$ref'])")" = 1
+done
+for lang in $languages; do
+    adml=$top/policy/$lang/mapishut.adml
+    xpath "$adml" "//*[local-name()='string']/@id" >"$work/$lang-strings"
+    xpath "$adml" "//*[local-name()='presentation']/@id" >"$work/$lang-presentations"
+    check "$lang: string ids are unique" unique "$work/$lang-strings"
+    check "$lang: presentation ids are unique" unique "$work/$lang-presentations"
+    while read -r id; do
+        check "$lang: string $id is defined" grep -qx "$id" "$work/$lang-strings"
+    done <"$work/strings"
+    while read -r id; do
+        check "$lang: presentation $id is defined" grep -qx "$id" "$work/$lang-presentations"
+    done <"$work/presentations"
+    check "$lang: no string the ADMX does not use" sh -c "sort -u '$work/$lang-strings' | cmp -s - '$work/strings'"
+    for ref in $(xpath "$adml" "//*[local-name()='presentation']/*/@refId"); do
+        check "$lang: presentation control $ref is an ADMX element" grep -qx "$ref" "$work/elements"
+    done
+done
+
+# --- each setting, as Group Policy writes it -------------------------------------
+if ! wine_setup x86_64 "$build"; then
+    echo "NOT RUN: the settings under Wine: $WINE_MISSING"
+    echo "templates: $passed passed, $failed failed"
+    [ $failed -eq 0 ]
+    exit
+fi
+bin=$build/x86_64/bin
+
+reg_set() { # reg_set ROOT KEY NAME TYPE DATA
+    "$WINE" reg add "$1\\$2" /v "$3" /t "$4" /d "$5" /f >/dev/null 2>&1
+}
+reg_clear() { # every policy key the templates write (sh has no local variables: its own names)
+    for clear_root in HKLM HKCU; do
+        "$WINE" reg delete "$clear_root\\$key" /f >/dev/null 2>&1
+    done
+}
+tool_json() { (cd "$bin" && "$WINE" ./mapishut.exe policy --json) 2>/dev/null | tr -d '\r'; }
+probe() { (cd "$bin" && "$WINE" ./policy_probe.exe) 2>/dev/null | tr -d '\r'; }
+
+# expect SETTING JSON_FIELD VALUE PLACE PROBE: the tool's JSON for the setting
+# (FastShutdownBehavior at the top level, the others under their field) and
+# what the probe prints.
+expect() {
+    setting=$1 field=$2 value=$3 place=$4 want=$5
+    tool_json >"$work/policy.json"
+    if [ -n "$field" ]; then
+        sed "s/.*\"$field\":{\([^}]*}\).*/\1/" "$work/policy.json" >"$work/setting.json"
+    else
+        cp "$work/policy.json" "$work/setting.json"
+    fi
+    check "$setting = $value in the $place: mapishut policy reports it" \
+        grep -q "^{\{0,1\}\"value\":$value,.*\"decided_by\":{\"place\":\"$place\"" "$work/setting.json"
+    got=$(probe)
+    check "$setting = $value in the $place: the DLL does it ($want; got $got)" test "$got" = "$want"
+}
+
+key=$(xvalue "$admx" "string(//*[local-name()='policy'][@name='FastShutdownBehavior']/@key)")
+reg_clear
+for root in HKLM HKCU; do
+    place=$([ $root = HKLM ] && echo "machine policy" || echo "user policy")
+    # FastShutdownBehavior: every item of the enum.
+    name=$(xvalue "$admx" "string(//*[local-name()='enum'][@id='FastShutdownBehavior_Choice']/@valueName)")
+    for value in $(xpath "$admx" "//*[local-name()='enum'][@id='FastShutdownBehavior_Choice']//*[local-name()='decimal']/@value"); do
+        reg_set $root "$key" "$name" REG_DWORD "$value"
+        case $value in
+            0) want="A=0 B=0 thread=same" ;;
+            1) want="A=0 B=0x80040102 thread=same" ;;
+            2) want="A=0x80040102 B=0x80040102 thread=none" ;;
+        esac
+        expect "$name" "" "$value" "$place" "$want"
+        reg_clear
+    done
+    # ProviderTimeoutMs: the ends of the range and a value between.
+    name=$(xvalue "$admx" "string(//*[local-name()='decimal'][@id='ProviderTimeoutMs_Value']/@valueName)")
+    min=$(xvalue "$admx" "string(//*[local-name()='decimal'][@id='ProviderTimeoutMs_Value']/@minValue)")
+    max=$(xvalue "$admx" "string(//*[local-name()='decimal'][@id='ProviderTimeoutMs_Value']/@maxValue)")
+    for value in "$min" 30000 "$max"; do
+        reg_set $root "$key" "$name" REG_DWORD "$value"
+        want="A=0 B=0 thread=$([ "$value" = 0 ] && echo same || echo other)"
+        expect "$name" provider_timeout_ms "$value" "$place" "$want"
+        reg_clear
+    done
+    # ConcurrentProviders: enabled and disabled.
+    name=$(xvalue "$admx" "string(//*[local-name()='policy'][@name='ConcurrentProviders']/@valueName)")
+    for state in enabledValue disabledValue; do
+        value=$(xvalue "$admx" "string(//*[local-name()='policy'][@name='ConcurrentProviders']/*[local-name()='$state']/*[local-name()='decimal']/@value)")
+        reg_set $root "$key" "$name" REG_DWORD "$value"
+        want="A=0 B=0 thread=$([ "$value" = 0 ] && echo same || echo other)"
+        expect "$name" concurrent_providers "$value" "$place" "$want"
+        reg_clear
+    done
+done
+
+# A computer policy wins over a user policy.
+reg_set HKCU "$key" FastShutdownBehavior REG_DWORD 2
+reg_set HKLM "$key" FastShutdownBehavior REG_DWORD 0
+expect FastShutdownBehavior "" 0 "machine policy" "A=0 B=0 thread=same"
+reg_clear
+# What Group Policy would never write: ignored, said, and the search goes on.
+reg_set HKLM "$key" FastShutdownBehavior REG_SZ 2
+reg_set HKCU "$key" FastShutdownBehavior REG_DWORD 1
+expect FastShutdownBehavior "" 1 "user policy" "A=0 B=0x80040102 thread=same"
+check "a REG_SZ machine policy is reported as ignored" grep -q '"reason":"is not a REG_DWORD"' "$work/policy.json"
+reg_clear
+reg_set HKLM "$key" ProviderTimeoutMs REG_DWORD $((max + 1))
+expect ProviderTimeoutMs provider_timeout_ms 0 default "A=0 B=0 thread=same"
+check "a deadline past the ADMX's maximum is reported as ignored" grep -q '"reason":"is out of range"' "$work/policy.json"
+reg_clear
+"$WINESERVER" -w
+
+echo "templates: $passed passed, $failed failed"
+[ $failed -eq 0 ]
