@@ -58,7 +58,7 @@ GEN_VERSION     := $(BUILD)/include/mapishut_version.h
 GEN_HEADER := $(BUILD)/include/mapishut_idl.h
 GEN_IIDS   := $(BUILD)/include/mapishut_i.c
 
-.PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-run fuzz-seeds install
+.PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-run fuzz-seeds install msi
 .DEFAULT_GOAL := all
 
 all: dll64 dll32 native
@@ -190,18 +190,19 @@ $$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OB
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-# The template check's probe of the real DLL.
-$$($(1)_BIN)/policy_probe.exe: $$($(1)_OBJ)/test/templates/policy_probe.o $$($(1)_OBJ)/mapishut_i.o
+# Probes of the real DLL, for the template and package checks.
+$$($(1)_BIN)/%_probe.exe: $$($(1)_OBJ)/test/probes/%_probe.o $$($(1)_OBJ)/mapishut_i.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
+	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -loleaut32 -luuid
 
-$$($(1)_OBJ)/test/templates/%.o: test/templates/%.c $(GEN_HEADER)
+$$($(1)_OBJ)/test/probes/%.o: test/probes/%.c $(GEN_HEADER)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
 
-$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe $$($(1)_BIN)/policy_probe.exe \
+$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
+            $$($(1)_BIN)/policy_probe.exe $$($(1)_BIN)/com_probe.exe \
             $$($(1)_BIN)/bench.exe $$($(1)_BIN)/mapishut_test.exe \
             $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/mapihost.dll $$($(1)_BIN)/demoprov32.dll
 
@@ -322,6 +323,11 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 install: dll64 dll32
 	$(Q)sh scripts/install-sdk.sh $(BUILD) "$(DESTDIR)" "$(PREFIX)" $(VERSION)
+
+# The Windows Installer packages, x64 and x86: build/msi/.
+msi: dll64 dll32
+	$(Q)sh scripts/bootstrap.sh
+	$(Q)sh scripts/make-msi.sh $(BUILD) $(VERSION) $(BUILD)/msi
 
 clean:
 	rm -rf $(BUILD)

@@ -3,7 +3,6 @@
 # it looks for each tool first and runs apt-get only when something is missing.
 #   scripts/bootstrap.sh        the build, the tests (both bitnesses), the demo, the benchmark
 #   scripts/bootstrap.sh fuzz   and clang's libFuzzer, for `make fuzz`
-#   scripts/bootstrap.sh msi    and wixl, for `make msi`
 set -eu
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -32,12 +31,11 @@ need wine64                test -x /usr/lib/wine/wine64
 need check                 sh -c 'pkg-config --exists check'
 need pkg-config            command -v pkg-config
 need libxml2-utils         command -v xmllint
+need wixl                  command -v wixl
+need msitools              command -v msiinfo
 if [ "${1:-}" = fuzz ]; then
     need clang             command -v clang
     need libclang-rt-dev   sh -c 'ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'
-fi
-if [ "${1:-}" = msi ]; then
-    need wixl              command -v wixl
 fi
 
 if [ -n "$missing" ]; then

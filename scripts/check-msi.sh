@@ -1,0 +1,148 @@
+#!/bin/sh
+# The Windows Installer packages under Wine, in a WoW64 prefix of their own:
+# installed per machine with msiexec /qn (x64 with the 64-bit loader, x86
+# with the 32-bit one), side by side; COM finds the class, the ProgID and the
+# type library from each bitness and `mapishut policy` runs; a newer x64
+# package upgrades in place; removing either leaves the other whole; in the
+# end nothing is left: the registry (both views of HKLM\Software) and
+# Program Files are as they were before. On the way, the two faults an
+# administrator meets: an install over a copy registered by hand with
+# regsvr32 (the package takes the registration over, and removes it), and a
+# removal after the files were deleted by hand (it succeeds and cleans up).
+#   scripts/check-msi.sh BUILD VERSION
+# Ends with "msi: N passed, N failed"; exits non-zero on a failure.
+set -u
+build=${1:-build}
+version=${2:?version}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/wine-env.sh"
+
+build=$(cd "$build" && pwd)
+work=$build/msi-check
+passed=0
+failed=0
+mkdir -p "$work"
+
+check() { # check WHAT COMMAND...
+    what=$1
+    shift
+    if "$@" >"$work/last.txt" 2>&1; then
+        passed=$((passed + 1))
+        echo "ok: $what"
+    else
+        failed=$((failed + 1))
+        echo "FAILED: $what"
+        sed 's/^/    /' "$work/last.txt" | head -n 10
+    fi
+}
+finish() {
+    echo "msi: $passed passed, $failed failed"
+    [ $failed -eq 0 ]
+    exit
+}
+
+if ! command -v wixl >/dev/null; then
+    echo "NOT RUN: wixl is not installed (scripts/bootstrap.sh msi installs it)"
+    finish
+fi
+if ! wine_setup i686 "$work" >/dev/null; then
+    echo "NOT RUN: the packages need both bitnesses of Wine: $WINE_MISSING"
+    finish
+fi
+WINE32=$WINE
+wine_setup x86_64 "$work" || { echo "NOT RUN: $WINE_MISSING"; finish; }
+WINE64=$WINE
+
+# The packages: this version, and the next one for the upgrade.
+next=$(echo "$version" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')
+(cd "$top" && sh scripts/make-msi.sh "$build" "$version" "$work/packages" &&
+              sh scripts/make-msi.sh "$build" "$next" "$work/packages") >"$work/build.txt" 2>&1
+check "wixl builds the x64 and x86 packages of $version and $next" test -f "$work/packages/mapishut-$next-x86.msi"
+
+winpath() { echo "Z:$1" | tr / '\\'; }
+msi() { # msi /i|/x ARCH VERSION: msiexec with the loader of the package's bitness
+    case $2 in x64) loader=$WINE64 ;; x86) loader=$WINE32 ;; esac
+    "$loader" msiexec "$1" "$(winpath "$work/packages/mapishut-$3-$2.msi")" /qn
+}
+com_probe() { # com_probe x86_64|i686: COM from that bitness
+    case $1 in x86_64) loader=$WINE64 ;; i686) loader=$WINE32 ;; esac
+    "$loader" "$build/$1/bin/com_probe.exe" | tr -d '\r'
+}
+loads_from() { # loads_from ARCH FOLDER: COM works from ARCH and loads the DLL in FOLDER
+    out=$(com_probe "$1")
+    echo "$out"
+    echo "$out" | grep -qF "CoCreateInstance 0, ProgID 0, TypeLib 0, loaded $2\\mapishut.dll"
+}
+class_missing() { com_probe "$1" | grep -q "CoCreateInstance 0x80040154"; }
+tool_runs() { # tool_runs LOADER FOLDER: the installed mapishut.exe answers `policy`
+    (cd "$WINEPREFIX/drive_c/$2" && "$1" ./mapishut.exe policy)
+}
+uninstall_entries() { # how many Uninstall entries say this name (and this version)
+    "$WINE64" reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s /reg:"$2" 2>/dev/null |
+        tr -d '\r' | grep -c "DisplayName.*REG_SZ.*mapishut ($1)"
+}
+snapshot() { # snapshot NAME: HKLM\Software in both views, sorted, and Program Files
+    for view in 64 32; do
+        "$WINE64" reg export 'HKLM\Software' "$(winpath "$work/$1-$view.reg")" /y /reg:$view >/dev/null 2>&1
+        iconv -f UTF-16LE -t UTF-8 "$work/$1-$view.reg" | tr -d '\r' | sort >"$work/$1-$view.txt"
+    done
+    (cd "$WINEPREFIX/drive_c" && find "Program Files" "Program Files (x86)" | sort) >"$work/$1-files.txt"
+}
+# Windows Installer's own containers, which its first install creates and
+# leaves (empty) for the next: the OS's, not the package's.
+installer_containers='^\[HKEY_LOCAL_MACHINE\\Software\\(Classes\\Installer(\\(Features|Products|UpgradeCodes))?|Microsoft\\Windows\\CurrentVersion\\Installer\\(UpgradeCodes|UserData(\\S-1-5-18(\\(Components|Products))?)?))\]$'
+same() { # same: the registry and Program Files as the first snapshot had them
+    "$WINESERVER" -w
+    snapshot after
+    for part in 64.txt 32.txt files.txt; do
+        diff "$work/before-$part" "$work/after-$part" | sed -n 's/^[<>] //p' | grep -v '^$' |
+            grep -Ev "$installer_containers" >"$work/left-$part"
+        [ -s "$work/left-$part" ] && { cat "$work/left-$part"; return 1; }
+    done
+    return 0
+}
+
+# Whatever an earlier, interrupted run left.
+for arch in x64 x86; do
+    for v in "$version" "$next"; do msi /x $arch "$v" >/dev/null 2>&1; done
+done
+"$WINE64" regsvr32 /s /u 'C:\handreg\mapishut.dll' >/dev/null 2>&1
+rm -rf "$WINEPREFIX/drive_c/handreg"
+"$WINESERVER" -w
+snapshot before
+
+# A copy registered by hand first: the package takes the registration over.
+mkdir -p "$WINEPREFIX/drive_c/handreg"
+cp "$build/x86_64/bin/mapishut.dll" "$WINEPREFIX/drive_c/handreg/"
+"$WINE64" regsvr32 /s 'C:\handreg\mapishut.dll'
+check "a copy registered by hand with regsvr32 is what COM loads first" loads_from x86_64 'C:\handreg'
+
+check "msiexec /i x64 $version /qn" msi /i x64 "$version"
+check "x64: COM finds the class, ProgID and type library in Program Files" loads_from x86_64 'C:\Program Files\mapishut'
+check "x64: the installed mapishut.exe runs" tool_runs "$WINE64" "Program Files/mapishut"
+check "msiexec /i x86 $version /qn, beside it" msi /i x86 "$version"
+check "x86: COM finds the class, ProgID and type library in Program Files (x86)" \
+    loads_from i686 'C:\Program Files (x86)\mapishut'
+check "x86: the installed mapishut.exe runs" tool_runs "$WINE32" "Program Files (x86)/mapishut"
+check "x64 still whole beside x86" loads_from x86_64 'C:\Program Files\mapishut'
+
+check "msiexec /i x64 $next /qn: a major upgrade" msi /i x64 "$next"
+check "one x64 product after the upgrade" test "$(uninstall_entries 64-bit 64)" = 1
+check "the x64 product is $next" sh -c "'$WINE64' reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall' /s /reg:64 | tr -d '\\r' | grep -A8 'mapishut (64-bit)' | grep -q 'DisplayVersion.*$next'"
+check "one copy of the files after the upgrade" test "$(ls "$WINEPREFIX/drive_c/Program Files/mapishut" | tr '\n' ' ')" = "mapishut.dll mapishut.exe "
+check "x64 works after the upgrade" loads_from x86_64 'C:\Program Files\mapishut'
+check "x86 untouched by the upgrade" loads_from i686 'C:\Program Files (x86)\mapishut'
+
+check "msiexec /x x64 /qn" msi /x x64 "$next"
+check "x64 removed: its class is gone" class_missing x86_64
+check "x64 removed: its files are gone" test ! -e "$WINEPREFIX/drive_c/Program Files/mapishut"
+check "x86 whole after x64 was removed (class, shared ProgID and type library)" \
+    loads_from i686 'C:\Program Files (x86)\mapishut'
+
+rm -f "$WINEPREFIX/drive_c/Program Files (x86)/mapishut/mapishut.dll"
+check "msiexec /x x86 /qn after its DLL was deleted by hand" msi /x x86 "$version"
+check "x86 removed: its class is gone" class_missing i686
+rm -rf "$WINEPREFIX/drive_c/handreg"
+check "nothing left: HKLM\\Software (both views) and Program Files as before" same
+finish
