@@ -61,6 +61,8 @@ run_summary "header matrix" "the header matrix (mapishut.h with Microsoft's, Min
     sh "$here/check-headers.sh" "$build"
 run_summary templates "the Group Policy templates (policy/), applied as Group Policy writes them" \
     sh "$here/check-templates.sh" "$build"
+run_summary guide "the authors' guide's code (docs/guide.md), compiled against the installed SDK" \
+    sh "$here/check-guide.sh" "$build" "$(cat "$here/../VERSION")"
 run_summary msi "the Windows Installer packages (make msi), installed, upgraded and removed under Wine" \
     sh "$here/check-msi.sh" "$build" "$(cat "$here/../VERSION")"
 run_summary sdk "the installed SDK (make install, pkg-config, C89 to C++17, both architectures)" \
