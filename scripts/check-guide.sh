@@ -14,8 +14,8 @@ build=$(cd "$build" && pwd)
 work=$build/guide-check
 rm -rf "$work"
 mkdir -p "$work/snippets"
-passed=0
-failed=0
+check_name=guide check_dir=$work
+. "$here/check-lib.sh"
 
 # Each fenced block in a file of its own: snippet-N.c or snippet-N.cpp.
 awk -v out="$work/snippets" '
@@ -25,13 +25,13 @@ awk -v out="$work/snippets" '
 ' "$top/docs/guide.md"
 
 (cd "$top" && sh scripts/install-sdk.sh "$build" "$work/dest" /sdk "$version") >"$work/install.txt" 2>&1 ||
-    { echo "FAILED: make install"; cat "$work/install.txt"; echo "guide: 0 passed, 1 failed"; exit 1; }
+    { record 1 "make install" "$work/install.txt"; check_summary; exit; }
 
 count=$(ls "$work/snippets" | wc -l)
 if [ "$count" -eq 0 ]; then
-    echo "FAILED: no C or C++ block found in docs/guide.md"
-    echo "guide: 0 passed, 1 failed"
-    exit 1
+    record 1 "a C or C++ block in docs/guide.md"
+    check_summary
+    exit
 fi
 for arch in x86_64 i686; do
     triplet=$arch-w64-mingw32
@@ -44,15 +44,8 @@ for arch in x86_64 i686; do
             *)     cc="$triplet-gcc -std=c11" ;;
         esac
         # shellcheck disable=SC2086
-        if $cc -Wall -Wextra -Werror $flags -c -o "$work/$arch-$name.o" "$snippet" >"$work/$arch-$name.txt" 2>&1; then
-            passed=$((passed + 1))
-            echo "ok: $arch $name ($(head -n 1 "$snippet" | cut -c1-60))"
-        else
-            failed=$((failed + 1))
-            echo "FAILED: $arch $name"
-            sed 's/^/    /' "$work/$arch-$name.txt" | head -n 20
-        fi
+        $cc -Wall -Wextra -Werror $flags -c -o "$work/$arch-$name.o" "$snippet" >"$work/$arch-$name.txt" 2>&1
+        record $? "$arch $name ($(head -n 1 "$snippet" | cut -c1-60))" "$work/$arch-$name.txt"
     done
 done
-echo "guide: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+check_summary

@@ -15,18 +15,8 @@ top=$(cd "$here/.." && pwd)
 
 out=$build/header-matrix
 mkdir -p "$out"
-passed=0
-failed=0
-
-record() { # record STATUS WHAT LOG
-    if [ "$1" -eq 0 ]; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $2"
-        sed 's/^/    /' "$3" | head -n 20
-    fi
-}
+check_name="header matrix" check_dir=$out
+. "$here/check-lib.sh"
 
 for arch in x86_64 i686; do
     cross=$arch-w64-mingw32-
@@ -89,5 +79,4 @@ for arch in x86_64 i686; do
     done
 done
 [ -n "${WINESERVER:-}" ] && "$WINESERVER" -w
-echo "header matrix: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+check_summary

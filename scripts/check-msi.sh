@@ -20,25 +20,11 @@ top=$(cd "$here/.." && pwd)
 
 build=$(cd "$build" && pwd)
 work=$build/msi-check
-passed=0
-failed=0
 mkdir -p "$work"
-
-check() { # check WHAT COMMAND...
-    what=$1
-    shift
-    if "$@" >"$work/last.txt" 2>&1; then
-        passed=$((passed + 1))
-        echo "ok: $what"
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $what"
-        sed 's/^/    /' "$work/last.txt" | head -n 10
-    fi
-}
+check_name=msi check_dir=$work
+. "$here/check-lib.sh"
 finish() {
-    echo "msi: $passed passed, $failed failed"
-    [ $failed -eq 0 ]
+    check_summary
     exit
 }
 

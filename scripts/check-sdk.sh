@@ -17,21 +17,10 @@ build=$(cd "$build" && pwd)
 work=$build/sdk-check
 dest=$work/dest
 prefix=/opt/mapishut
-passed=0
-failed=0
 rm -rf "$work"
 mkdir -p "$work"
-
-record() { # record STATUS WHAT LOG
-    if [ "$1" -eq 0 ]; then
-        passed=$((passed + 1))
-        echo "ok: $2"
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $2"
-        sed 's/^/    /' "$3" | head -n 20
-    fi
-}
+check_name=sdk check_dir=$work
+. "$here/check-lib.sh"
 
 # Installed from a clean copy of what `make install` takes, into DESTDIR.
 (cd "$top" && sh scripts/install-sdk.sh "$build" "$dest" "$prefix" "$version") >"$work/install.txt" 2>&1
@@ -74,5 +63,4 @@ for arch in x86_64 i686; do
         record $? "$arch $std: run under Wine: $(tr -d '\r' <"$run/run.txt" | tail -n 1)" "$run/run.txt"
     done
 done
-echo "sdk: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+check_summary

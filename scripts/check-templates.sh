@@ -16,19 +16,10 @@ top=$(cd "$here/.." && pwd)
 
 admx=$top/policy/mapishut.admx
 languages="en-US fr-FR"
-passed=0
-failed=0
-
-check() { # check WHAT COMMAND...: passes when the command succeeds
-    what=$1
-    shift
-    if "$@" >/dev/null 2>&1; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $what"
-    fi
-}
+work=$build/templates-check
+mkdir -p "$work"
+check_name=templates check_dir=$work
+. "$here/check-lib.sh"
 
 xpath() { # xpath FILE EXPR: the strings it selects, one per line
     xmllint --xpath "$2" "$1" 2>/dev/null | tr ' ' '\n' | sed -n 's/^[a-zA-Z]*="\(.*\)"$/\1/p'
@@ -39,8 +30,6 @@ xvalue() { # xvalue FILE EXPR: a string() expression's value
 unique() { [ -z "$(sort "$1" | uniq -d)" ]; }
 
 # --- the files ------------------------------------------------------------------
-work=$build/templates-check
-mkdir -p "$work"
 check "policy/mapishut.admx is well-formed" xmllint --noout "$admx"
 for lang in $languages; do
     check "policy/$lang/mapishut.adml is well-formed" xmllint --noout "$top/policy/$lang/mapishut.adml"
@@ -81,8 +70,7 @@ done
 # --- each setting, as Group Policy writes it -------------------------------------
 if ! wine_setup x86_64 "$build"; then
     echo "NOT RUN: the settings under Wine: $WINE_MISSING"
-    echo "templates: $passed passed, $failed failed"
-    [ $failed -eq 0 ]
+    check_summary
     exit
 fi
 bin=$build/x86_64/bin
@@ -169,5 +157,4 @@ check "a deadline past the ADMX's maximum is reported as ignored" grep -q '"reas
 reg_clear
 "$WINESERVER" -w
 
-echo "templates: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+check_summary
