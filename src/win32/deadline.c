@@ -18,10 +18,13 @@
 #include "deadline.h"
 #include "module.h"
 
+#include <string.h>
+
 struct provider_request {
     IMAPIProviderShutdown *provider;
     enum provider_call call;
 };
+_Static_assert(sizeof(struct provider_request) <= DEADLINE_ARG_MAX, "a provider call runs under the deadline");
 
 enum worker_state {
     WORKER_FREE,        /* no thread */
@@ -35,9 +38,9 @@ struct worker {
     HANDLE thread;
     HANDLE start;               /* set by the caller: a call is ready */
     HANDLE done;                /* set by the worker: the call returned or crashed */
-    HRESULT (*work)(void *arg);  /* the call */
-    void *arg;
-    struct provider_request request; /* the call, when it is a provider's */
+    HRESULT (*work)(void *arg);  /* the call, given arg_copy */
+    void *arg_copy[DEADLINE_ARG_MAX / sizeof(void *)]; /* its argument, copied: an
+                                   abandoned call may read it after its caller moved on */
     DWORD caller_thread;
     HRESULT result;
     LONG crashed;
@@ -119,7 +122,7 @@ static DWORD WINAPI worker_main(void *arg)
         if (!known)
             InterlockedExchange(&w->unusable, 1);
         else
-            w->result = w->work(w->arg);
+            w->result = w->work(w->arg_copy);
         SetEvent(w->done);
         if (!known)
             break;
@@ -189,10 +192,10 @@ static BOOL wait_for(HANDLE done, DWORD timeout_ms)
 }
 
 /* Hands the call to the worker, which runs it at once. */
-static void dispatch(struct worker *w, HRESULT (*work)(void *arg), void *arg)
+static void dispatch(struct worker *w, HRESULT (*work)(void *arg), const void *arg, size_t arg_size)
 {
     w->work = work;
-    w->arg = arg;
+    memcpy(w->arg_copy, arg, arg_size);
     w->caller_thread = GetCurrentThreadId();
     SetEvent(w->start);
 }
@@ -221,8 +224,9 @@ static HRESULT finish(struct worker *w, DWORD timeout_ms, enum call_outcome *out
     }
     if (w->unusable) {
         HRESULT (*work)(void *arg) = w->work;
-        void *arg = w->arg;
+        void *arg[ARRAYSIZE(w->arg_copy)];
 
+        memcpy(arg, w->arg_copy, sizeof(arg));
         WaitForSingleObject(w->thread, 1000);
         close_worker(w);
         return work(arg);
@@ -231,34 +235,24 @@ static HRESULT finish(struct worker *w, DWORD timeout_ms, enum call_outcome *out
     return w->result;
 }
 
-HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, enum call_outcome *outcome)
+HRESULT deadline_run(HRESULT (*work)(void *arg), const void *arg, size_t arg_size, DWORD timeout_ms,
+                     enum call_outcome *outcome)
 {
     struct worker *w;
 
     *outcome = CALL_RETURNED;
-    if (!timeout_ms)
-        return work(arg);
-    w = claim_worker();
-    if (!w)
-        return work(arg);
-    dispatch(w, work, arg);
+    if (!timeout_ms || arg_size > DEADLINE_ARG_MAX || !(w = claim_worker()))
+        return work((void *)arg);
+    dispatch(w, work, arg, arg_size);
     return finish(w, timeout_ms, outcome);
 }
 
-/* The request lives in the worker's slot, not on the caller's stack: an
- * abandoned call may read it after its caller has moved on. */
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
                       enum call_outcome *outcome)
 {
     struct provider_request request = { provider, call };
-    struct worker *w;
 
-    *outcome = CALL_RETURNED;
-    if (!timeout_ms || !(w = claim_worker()))
-        return invoke(&request);
-    w->request = request;
-    dispatch(w, invoke, &w->request);
-    return finish(w, timeout_ms, outcome);
+    return deadline_run(invoke, &request, sizeof(request), timeout_ms, outcome);
 }
 
 /* All at once, each on a worker of its own; each call's deadline starts with
@@ -270,15 +264,13 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
     ULONGLONG start = GetTickCount64();
 
     for (size_t i = 0; i < count; i++) {
+        struct provider_request request = { calls[i].shutdown, call };
         struct worker *w = claim_worker();
 
         calls[i].running = w;
         calls[i].outcome = CALL_RETURNED;
-        if (w) {
-            w->request.provider = calls[i].shutdown;
-            w->request.call = call;
-            dispatch(w, invoke, &w->request);
-        }
+        if (w)
+            dispatch(w, invoke, &request, sizeof(request));
     }
     for (size_t i = 0; i < count; i++) {
         struct provider_request request = { calls[i].shutdown, call };

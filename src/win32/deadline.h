@@ -19,9 +19,14 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
  * call's hr and outcome. */
 void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum provider_call call, DWORD timeout_ms);
 
-/* Runs work(arg) the same way: with timeout_ms 0 on this thread, otherwise
- * on a worker, abandoned past the deadline or when it crashes. */
-HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, DWORD timeout_ms, enum call_outcome *outcome);
+/* Runs work on a copy of the arg_size bytes at arg the same way: with
+ * timeout_ms 0 on this thread, otherwise on a worker, abandoned past the
+ * deadline or when it crashes. The copy lives in the worker's slot, so an
+ * abandoned call never reads its caller's stack; an argument larger than
+ * DEADLINE_ARG_MAX runs on this thread. */
+#define DEADLINE_ARG_MAX 32
+HRESULT deadline_run(HRESULT (*work)(void *arg), const void *arg, size_t arg_size, DWORD timeout_ms,
+                     enum call_outcome *outcome);
 
 /* The thread a call is made for: on a worker, the thread that handed it the
  * call, so that a provider calling back into the subsystem from inside its

@@ -186,6 +186,7 @@ struct deferred_reports {
     const struct shutdown_event *events;
     size_t count, lost;
 };
+_Static_assert(sizeof(struct deferred_reports) <= DEADLINE_ARG_MAX, "diagnostics are written under the deadline");
 
 static HRESULT write_reports(void *arg)
 {
@@ -208,7 +209,7 @@ static void env_report_deferred(void *ctx, const struct shutdown_event *events, 
     enum call_outcome outcome;
 
     (void)ctx;
-    deadline_run(write_reports, &reports, timeout_ms, &outcome);
+    deadline_run(write_reports, &reports, sizeof(reports), timeout_ms, &outcome);
 }
 
 /* --- the process's one subsystem ---------------------------------------------- */
