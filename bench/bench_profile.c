@@ -22,14 +22,10 @@ static void uid_name(unsigned n, WCHAR name[33])
     _snwprintf(name, 33, L"%08x%024x", 0xa0000000u + n, 0);
 }
 
-static void write_crafted_profile(void)
+/* PR_SERVICES naming the services over and over, and a provider list of
+ * sections that do not exist. */
+static void fill_crafted_lists(BYTE services[LIST_UIDS * 16], BYTE missing[LIST_UIDS * 16])
 {
-    static BYTE services[LIST_UIDS * 16], missing[LIST_UIDS * 16];
-    static const DWORD store = MAPI_STORE_PROVIDER;
-    static const WCHAR dll[] = L"CRAFTED.DLL";
-    WCHAR name[33], path[256];
-    HKEY key;
-
     for (unsigned i = 0; i < LIST_UIDS; i++) {
         memset(services + 16 * i, 0, 16);
         services[16 * i] = 0xa0;
@@ -38,6 +34,17 @@ static void write_crafted_profile(void)
         missing[16 * i] = (BYTE)i;
         missing[16 * i + 1] = (BYTE)(i >> 8);
     }
+}
+
+static void write_crafted_profile(void)
+{
+    static BYTE services[LIST_UIDS * 16], missing[LIST_UIDS * 16];
+    static const DWORD store = MAPI_STORE_PROVIDER;
+    static const WCHAR dll[] = L"CRAFTED.DLL";
+    WCHAR name[33], path[256];
+    HKEY key;
+
+    fill_crafted_lists(services, missing);
     _snwprintf(path, ARRAYSIZE(path), L"%ls\\9207f3e0a3b11019908b08002b2a56c2", PROFILE_KEY);
     if (!RegCreateKeyExW(HKEY_CURRENT_USER, path, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL)) {
         RegSetValueExW(key, L"01023d0e", 0, REG_BINARY, services, sizeof(services));
@@ -102,14 +109,7 @@ static double decode_only_us(void)
 
     for (int t = 0; t < 5; t++)
         wcscpy(value_names[t], tags[t]);
-    for (unsigned i = 0; i < LIST_UIDS; i++) {
-        memset(services + 16 * i, 0, 16);
-        services[16 * i] = 0xa0;
-        services[16 * i + 3] = (BYTE)(i % CRAFTED_SERVICES);
-        memset(missing + 16 * i, 0xee, 16);
-        missing[16 * i] = (BYTE)i;
-        missing[16 * i + 1] = (BYTE)(i >> 8);
-    }
+    fill_crafted_lists(services, missing);
     wcscpy(names[0], L"9207f3e0a3b11019908b08002b2a56c2");
     values[0][0] = (struct profile_value){ value_names[0], 8, REG_BINARY, services, sizeof(services), 0 };
     sections[0] = (struct profile_section_input){ names[0], 32, values[0], 1, 0 };

@@ -185,16 +185,11 @@ static DWORD run_cell(const struct cell *c, BOOL *still_running)
     return code;
 }
 
-static void set_deadline(DWORD timeout_ms)
+/* A setting other than its default 0, as a machine policy. */
+static void set_unless_zero(const WCHAR *name, DWORD value)
 {
-    if (timeout_ms)
-        set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_TIMEOUT_VALUE, REG_DWORD, &timeout_ms, sizeof(timeout_ms));
-}
-
-static void set_concurrent(DWORD concurrent)
-{
-    if (concurrent)
-        set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_CONCURRENT_VALUE, REG_DWORD, &concurrent, sizeof(concurrent));
+    if (value)
+        set_policy_value(MACHINE_POLICY, L"16.0", name, REG_DWORD, &value, sizeof(value));
 }
 
 static void check_cell(const struct cell *c, char *row, size_t row_size)
@@ -208,8 +203,8 @@ static void check_cell(const struct cell *c, char *row, size_t row_size)
     clear_policies();
     if (c->policy)
         set_behavior(MACHINE_POLICY, L"16.0", c->policy);
-    set_deadline(c->timeout_ms);
-    set_concurrent(c->concurrent);
+    set_unless_zero(MAPISHUT_TIMEOUT_VALUE, c->timeout_ms);
+    set_unless_zero(MAPISHUT_CONCURRENT_VALUE, c->concurrent);
     for (int i = 0; i < PROVIDERS; i++) {
         WCHAR path[MAX_PATH];
 
