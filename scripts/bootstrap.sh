@@ -49,13 +49,27 @@ fi
 
 # --- 32-bit Wine, for the i686 suites ------------------------------------------
 # 32-bit Outlook is the most common install, so the i686 DLL is tested too.
-# Debian's security archive serves an i386 index that can fail its checksum,
-# and apt then refuses wine32:i386; the main archive alone has what it needs.
-# That transaction may remove and reinstall the 64-bit Wine packages (their
+# Two routes, in this order:
+#  1. the ordinary one: the machine's own sources, once i386 is added;
+#  2. the main archive alone, for a machine whose security archive serves an
+#     i386 index that fails its checksum. It cannot work where the amd64
+#     packages came partly from the security archive (their i386 twins must
+#     have the same versions), which is why it comes second.
+# Either transaction may remove and reinstall the 64-bit Wine packages (their
 # multi-arch dependencies must match), so they are part of it, and both
 # loaders are checked afterwards.
 have_wine32() {
     [ -x /usr/lib/wine/wine ] && [ -d /usr/lib/i386-linux-gnu/wine/i386-windows ]
+}
+
+wine_packages="wine32:i386 wine64 libwine-dev"
+
+install_wine32_ordinary() {
+    echo "bootstrap: installing 32-bit Wine (wine32:i386) from the machine's own sources"
+    $SUDO dpkg --add-architecture i386 || return 1
+    $SUDO apt-get update -qq || echo "bootstrap: apt-get update reported errors; installing anyway"
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $wine_packages
 }
 
 main_archive_uri() {
@@ -66,7 +80,7 @@ main_archive_uri() {
     echo "${uri:-http://deb.debian.org/debian}"
 }
 
-install_wine32() {
+install_wine32_main_archive() {
     lists=$(mktemp -d)
     uri=$(main_archive_uri)
     mkdir -p "$lists/parts"
@@ -75,26 +89,34 @@ deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm mai
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-updates main
 EOF
     apt_main="-o Dir::Etc::SourceList=$lists/sources.list -o Dir::Etc::SourceParts=$lists/parts"
-    echo "bootstrap: installing 32-bit Wine (wine32:i386) from $uri (bookworm, bookworm-updates)"
+    echo "bootstrap: installing 32-bit Wine (wine32:i386) from $uri alone (bookworm, bookworm-updates)"
     # shellcheck disable=SC2086
     $SUDO dpkg --add-architecture i386 &&
         $SUDO apt-get $apt_main update -qq &&
-        $SUDO apt-get $apt_main install -y -qq --no-install-recommends wine32:i386 wine64 libwine-dev
+        $SUDO apt-get $apt_main install -y -qq --no-install-recommends $wine_packages
     status=$?
     rm -rf "$lists"
+    # apt's lists go back to what the machine's own sources describe.
+    $SUDO apt-get update -qq >/dev/null 2>&1 || true
     return $status
 }
 
 if ! have_wine32; then
-    if ! install_wine32; then
-        echo "bootstrap: 32-bit Wine could not be installed: the i686 suites will not run"
+    if install_wine32_ordinary && have_wine32; then
+        echo "bootstrap: 32-bit Wine came by the ordinary route (the machine's own sources)"
+    elif install_wine32_main_archive && have_wine32; then
+        echo "bootstrap: 32-bit Wine came by the main-archive-only route"
+    else
+        echo "bootstrap: 32-bit Wine could not be installed by either route: the i686 suites will not run"
     fi
-    # The 64-bit side must have survived whatever that transaction did.
+    # The 64-bit side must have survived whatever those transactions did.
     if [ ! -x /usr/lib/wine/wine64 ] || [ ! -f /usr/include/wine/wine/windows/unknwn.idl ]; then
         echo "bootstrap: the 64-bit Wine packages went missing: reinstalling wine64 and libwine-dev"
         $SUDO apt-get install -y -qq --no-install-recommends wine64 libwine-dev
     fi
-    if have_wine32; then
-        echo "bootstrap: Wine loaders: 64-bit /usr/lib/wine/wine64, 32-bit /usr/lib/wine/wine"
-    fi
+fi
+if have_wine32; then
+    echo "bootstrap: Wine loaders: 64-bit /usr/lib/wine/wine64, 32-bit /usr/lib/wine/wine"
+else
+    echo "bootstrap: Wine loaders: 64-bit /usr/lib/wine/wine64 only: no 32-bit loader"
 fi
