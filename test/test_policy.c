@@ -223,9 +223,24 @@ START_TEST(test_names_for_diagnostics)
     ck_assert_str_eq(policy_version_name(0), "16.0");
     ck_assert_str_eq(policy_version_name(2), "14.0");
     ck_assert_str_eq(policy_version_name(3), "?");
-    ck_assert_ptr_nonnull(strstr(policy_place_name(POLICY_HKLM_POLICY), "HKLM\\Software\\Policies"));
+    ck_assert_str_eq(policy_place_name(POLICY_HKLM_POLICY), "machine policy");
     ck_assert_str_eq(policy_place_name(POLICY_DEFAULT), "default");
+    ck_assert_str_eq(policy_place_root(POLICY_HKCU_PREFERENCE), "HKCU");
     ck_assert_str_eq(policy_reject_reason(POLICY_REJECT_TYPE), "is not a REG_DWORD");
+}
+END_TEST
+
+START_TEST(test_key_paths_of_every_place)
+{
+    char path[POLICY_KEY_PATH_MAX];
+
+    policy_key_path(POLICY_HKLM_POLICY, 0, path);
+    ck_assert_str_eq(path, "Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown");
+    policy_key_path(POLICY_HKCU_PREFERENCE, 2, path);
+    ck_assert_str_eq(path, "Software\\Microsoft\\Office\\14.0\\Outlook\\Options\\Shutdown");
+    ck_assert_str_eq(policy_place_root(POLICY_HKLM_PREFERENCE), "HKLM");
+    policy_shutdown_subkey(1, path);
+    ck_assert_str_eq(path, "15.0\\Outlook\\Options\\Shutdown");
 }
 END_TEST
 
@@ -245,6 +260,7 @@ Suite *policy_suite(void)
     tcase_add_test(tc, test_values_after_the_winner_are_not_examined);
     tcase_add_test(tc, test_range_is_the_callers);
     tcase_add_test(tc, test_names_for_diagnostics);
+    tcase_add_test(tc, test_key_paths_of_every_place);
     suite_add_tcase(suite, tc);
 
     tc = tcase_create("malformed");

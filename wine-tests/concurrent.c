@@ -224,11 +224,11 @@ static void invalid_values_child(void)
 {
     debug_output_start();
     overlap_child(TRUE);
-    ok(strstr(debug_output_text(), "ConcurrentProviders in the machine policy (HKLM\\Software\\Policies), "
-                                   "Office 16.0, is not a REG_DWORD") != NULL,
+    ok(strstr(debug_output_text(), "ConcurrentProviders in the machine policy (HKLM\\Software\\Policies\\Microsoft\\Office\\"
+                                   "16.0\\Outlook\\Options\\Shutdown) is not a REG_DWORD") != NULL,
        "no diagnostic for the string: \"%s\"\n", debug_output_text());
-    ok(strstr(debug_output_text(), "ConcurrentProviders in the user policy (HKCU\\Software\\Policies), "
-                                   "Office 16.0, is out of range") != NULL,
+    ok(strstr(debug_output_text(), "ConcurrentProviders in the user policy (HKCU\\Software\\Policies\\Microsoft\\Office\\"
+                                   "16.0\\Outlook\\Options\\Shutdown) is out of range") != NULL,
        "no diagnostic for 2: \"%s\"\n", debug_output_text());
     debug_output_stop();
 }

@@ -384,7 +384,8 @@ static void child(unsigned index)
              cases[index].deadline ? "other" : "same", cases[index].deadline ? "other" : "same");
     ok(!strcmp(text, expected), "%s: calls were\n%s, expected\n%s\n", cases[index].name, text, expected);
     if (!strcmp(cases[index].name, "too_large_ignored"))
-        ok(strstr(debug_output_text(), "ProviderTimeoutMs in the user policy (HKCU\\Software\\Policies), Office 16.0, is out of range") != NULL,
+        ok(strstr(debug_output_text(), "ProviderTimeoutMs in the user policy (HKCU\\Software\\Policies\\Microsoft\\Office\\16.0\\"
+                                         "Outlook\\Options\\Shutdown) is out of range") != NULL,
            "no diagnostic for 600001: \"%s\"\n", debug_output_text());
     debug_output_stop();
 }

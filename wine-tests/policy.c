@@ -150,10 +150,10 @@ static void test_ignored_values_are_reported(void)
     debug_output_start();
     check_option(1, "a REG_SZ and an out-of-range value before a valid one");
     text = debug_output_text();
-    ok(strstr(text, "mapishut: FastShutdownBehavior in the machine policy (HKLM\\Software\\Policies), "
-                    "Office 15.0, is not a REG_DWORD") != NULL,
+    ok(strstr(text, "mapishut: FastShutdownBehavior in the machine policy (HKLM\\Software\\Policies\\Microsoft\\"
+                    "Office\\15.0\\Outlook\\Options\\Shutdown) is not a REG_DWORD") != NULL,
        "no diagnostic for the REG_SZ value; got \"%s\"\n", text);
-    ok(strstr(text, "user preference (HKCU\\Software\\Microsoft), Office 16.0, is out of range") != NULL,
+    ok(strstr(text, "user preference (HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown) is out of range") != NULL,
        "no diagnostic for the value 7; got \"%s\"\n", text);
     ok(strstr(text, "value 7") != NULL, "the diagnostic does not give the value; got \"%s\"\n", text);
     ok(strstr(text, "machine preference") == NULL, "the valid value was reported; got \"%s\"\n", text);

@@ -1,8 +1,19 @@
 #include "policy.h"
 
 #include <stddef.h>
+#include <string.h>
 
 static const char *const version_names[POLICY_VERSIONS] = { "16.0", "15.0", "14.0" };
+
+static const struct {
+    const char *name, *root, *office_key;
+} places[POLICY_PLACES + 1] = {
+    [POLICY_HKLM_POLICY]     = { "machine policy", "HKLM", "Software\\Policies\\Microsoft\\Office" },
+    [POLICY_HKCU_POLICY]     = { "user policy", "HKCU", "Software\\Policies\\Microsoft\\Office" },
+    [POLICY_HKCU_PREFERENCE] = { "user preference", "HKCU", "Software\\Microsoft\\Office" },
+    [POLICY_HKLM_PREFERENCE] = { "machine preference", "HKLM", "Software\\Microsoft\\Office" },
+    [POLICY_DEFAULT]         = { "default", "", "" },
+};
 
 const char *policy_version_name(unsigned version)
 {
@@ -11,14 +22,44 @@ const char *policy_version_name(unsigned version)
 
 const char *policy_place_name(enum policy_place place)
 {
-    switch (place) {
-    case POLICY_HKLM_POLICY:     return "machine policy (HKLM\\Software\\Policies)";
-    case POLICY_HKCU_POLICY:     return "user policy (HKCU\\Software\\Policies)";
-    case POLICY_HKCU_PREFERENCE: return "user preference (HKCU\\Software\\Microsoft)";
-    case POLICY_HKLM_PREFERENCE: return "machine preference (HKLM\\Software\\Microsoft)";
-    case POLICY_DEFAULT:         return "default";
-    }
-    return "?";
+    return place <= POLICY_DEFAULT ? places[place].name : "?";
+}
+
+const char *policy_place_root(enum policy_place place)
+{
+    return place <= POLICY_DEFAULT ? places[place].root : "";
+}
+
+const char *policy_place_office_key(enum policy_place place)
+{
+    return place <= POLICY_DEFAULT ? places[place].office_key : "";
+}
+
+/* No printf: these run at every QueryFastShutdown, where nothing may need
+ * the heap a crashed provider may hold. Every piece is short and known. */
+static void append(char path[POLICY_KEY_PATH_MAX], const char *piece)
+{
+    size_t length = strlen(path);
+
+    strncat(path, piece, POLICY_KEY_PATH_MAX - 1 - length);
+}
+
+void policy_shutdown_subkey(unsigned version, char path[POLICY_KEY_PATH_MAX])
+{
+    path[0] = 0;
+    append(path, policy_version_name(version));
+    append(path, "\\Outlook\\Options\\Shutdown");
+}
+
+void policy_key_path(enum policy_place place, unsigned version, char path[POLICY_KEY_PATH_MAX])
+{
+    char subkey[POLICY_KEY_PATH_MAX];
+
+    policy_shutdown_subkey(version, subkey);
+    path[0] = 0;
+    append(path, policy_place_office_key(place));
+    append(path, "\\");
+    append(path, subkey);
 }
 
 const char *policy_reject_reason(enum policy_reject why)

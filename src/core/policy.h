@@ -21,6 +21,17 @@ enum policy_place {
 /* Office versions, newest first: 16.0, 15.0, 14.0. */
 #define POLICY_VERSIONS 3
 
+/* Where a place's settings live: under its root (HKLM or HKCU), the Office
+ * key, then "<version>\Outlook\Options\Shutdown". This table is the only
+ * spelling of these paths; callers that need UTF-16 widen it. */
+#define POLICY_KEY_PATH_MAX 96
+const char *policy_place_root(enum policy_place place);       /* "HKLM" or "HKCU" */
+const char *policy_place_office_key(enum policy_place place); /* "Software\Policies\Microsoft\Office" */
+/* "16.0\Outlook\Options\Shutdown": the Shutdown key under the Office key. */
+void policy_shutdown_subkey(unsigned version, char path[POLICY_KEY_PATH_MAX]);
+/* The whole path under the root. */
+void policy_key_path(enum policy_place place, unsigned version, char path[POLICY_KEY_PATH_MAX]);
+
 /* Registry value types the decision needs to tell apart (winnt.h numbers). */
 #define POLICY_REG_DWORD 4u
 
@@ -69,6 +80,7 @@ void policy_decide(const struct policy_reading *reading, uint32_t max_valid,
                    uint32_t default_value, struct policy_decision *decision);
 
 const char *policy_version_name(unsigned version);
+/* "machine policy", "user policy", "user preference", "machine preference", "default". */
 const char *policy_place_name(enum policy_place place);
 const char *policy_reject_reason(enum policy_reject why);
 

@@ -9,13 +9,14 @@
 
 #include <stdio.h>
 
-static const char *const place_names[] = {
-    [POLICY_HKLM_POLICY] = "machine policy",
-    [POLICY_HKCU_POLICY] = "user policy",
-    [POLICY_HKCU_PREFERENCE] = "user preference",
-    [POLICY_HKLM_PREFERENCE] = "machine preference",
-    [POLICY_DEFAULT] = "default",
-};
+/* "HKLM\\Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown" and the like. */
+static void key_name(enum policy_place place, unsigned version, char name[POLICY_KEY_PATH_MAX + 8])
+{
+    char path[POLICY_KEY_PATH_MAX];
+
+    policy_key_path(place, version, path);
+    snprintf(name, POLICY_KEY_PATH_MAX + 8, "%s\\%s", policy_place_root(place), path);
+}
 
 static const char *behavior_meaning(uint32_t value, char *text, size_t size)
 {
@@ -53,16 +54,14 @@ static void print_text(const struct setting *setting)
 {
     const struct policy_decision *d = &setting->decision;
     char text[128];
-    WCHAR key[160];
+    char key[POLICY_KEY_PATH_MAX + 8];
 
     out("%s = %u: %s\n", setting->name, (unsigned)d->value, setting->meaning(d->value, text, sizeof(text)));
     if (d->place == POLICY_DEFAULT) {
         out("decided by: the default (no valid value is set)\n");
     } else {
-        policy_key_name(d->place, d->version, key, ARRAYSIZE(key));
-        out("decided by: the %s, ", place_names[d->place]);
-        out_wide(key);
-        out("\n");
+        key_name(d->place, d->version, key);
+        out("decided by: the %s, %s\n", policy_place_name(d->place), key);
     }
     if (!d->rejected_count) {
         out("ignored: none\n");
@@ -72,10 +71,8 @@ static void print_text(const struct setting *setting)
     for (unsigned i = 0; i < d->rejected_count; i++) {
         const struct policy_rejected *r = &d->rejected[i];
 
-        policy_key_name(r->place, r->version, key, ARRAYSIZE(key));
-        out("  ");
-        out_wide(key);
-        out(": %s", policy_reject_reason(r->why));
+        key_name(r->place, r->version, key);
+        out("  %s: %s", key, policy_reject_reason(r->why));
         if (r->why == POLICY_REJECT_UNREADABLE)
             out(" (error %lu)\n", (unsigned long)r->error);
         else if (r->why == POLICY_REJECT_RANGE)
@@ -90,18 +87,18 @@ static void print_json_fields(const struct setting *setting)
 {
     const struct policy_decision *d = &setting->decision;
     char text[128];
-    WCHAR key[160];
+    char key[POLICY_KEY_PATH_MAX + 8];
 
     out("\"value\":%u,\"meaning\":", (unsigned)d->value);
     out_json(setting->meaning(d->value, text, sizeof(text)));
     out(",\"decided_by\":{\"place\":");
-    out_json(place_names[d->place]);
+    out_json(policy_place_name(d->place));
     if (d->place == POLICY_DEFAULT) {
         out(",\"key\":null,\"version\":null}");
     } else {
-        policy_key_name(d->place, d->version, key, ARRAYSIZE(key));
+        key_name(d->place, d->version, key);
         out(",\"key\":");
-        out_json_wide(key);
+        out_json(key);
         out(",\"version\":");
         out_json(policy_version_name(d->version));
         out("}");
@@ -110,11 +107,11 @@ static void print_json_fields(const struct setting *setting)
     for (unsigned i = 0; i < d->rejected_count; i++) {
         const struct policy_rejected *r = &d->rejected[i];
 
-        policy_key_name(r->place, r->version, key, ARRAYSIZE(key));
+        key_name(r->place, r->version, key);
         out("%s{\"place\":", i ? "," : "");
-        out_json(place_names[r->place]);
+        out_json(policy_place_name(r->place));
         out(",\"key\":");
-        out_json_wide(key);
+        out_json(key);
         out(",\"version\":");
         out_json(policy_version_name(r->version));
         out(",\"reason\":");

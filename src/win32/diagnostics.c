@@ -20,6 +20,15 @@ void diag(const WCHAR *format, ...)
     OutputDebugStringW(line);
 }
 
+void widen(const char *ascii, WCHAR *wide, size_t size)
+{
+    size_t i = 0;
+
+    for (; ascii[i] && i + 1 < size; i++)
+        wide[i] = (unsigned char)ascii[i];
+    wide[i] = 0;
+}
+
 void uid_to_text(const BYTE uid[16], WCHAR text[33])
 {
     static const WCHAR digits[] = L"0123456789abcdef";

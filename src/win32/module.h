@@ -38,12 +38,13 @@ HRESULT class_factory_get(REFIID riid, void **out);
 /* Reads the named values from every policy place and Office version
  * (policy_registry.c), one reading per name. No heap allocation. */
 void policy_read_registry(const WCHAR *const *names, unsigned count, struct policy_reading *readings);
-/* "HKLM\Software\Policies\Microsoft\Office\16.0\Outlook\Options\Shutdown" and the like. */
-void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size);
 /* The registry value name of each setting. */
 extern const WCHAR *const policy_setting_names[SHUTDOWN_SETTINGS];
 /* Every setting as it stands now, with every value ignored on the way. */
 void policy_read_settings(struct policy_decision decisions[SHUTDOWN_SETTINGS]);
+
+/* An ASCII string (the core's names and paths) as UTF-16, cut to size. */
+void widen(const char *ascii, WCHAR *wide, size_t size);
 
 /* 16 bytes as 32 lowercase hex digits, the way profile section names spell them. */
 void uid_to_text(const BYTE uid[16], WCHAR text[33]);

@@ -4,35 +4,11 @@
 #include "core/policy.h"
 #include "core/shutdown.h"
 
-#include <stdio.h>
 #include <string.h>
 
-static const struct {
-    HKEY root;
-    const WCHAR *prefix;
-} places[POLICY_PLACES] = {
-    [POLICY_HKLM_POLICY]     = { HKEY_LOCAL_MACHINE, L"Software\\Policies\\Microsoft\\Office\\" },
-    [POLICY_HKCU_POLICY]     = { HKEY_CURRENT_USER,  L"Software\\Policies\\Microsoft\\Office\\" },
-    [POLICY_HKCU_PREFERENCE] = { HKEY_CURRENT_USER,  L"Software\\Microsoft\\Office\\" },
-    [POLICY_HKLM_PREFERENCE] = { HKEY_LOCAL_MACHINE, L"Software\\Microsoft\\Office\\" },
-};
-
-static const WCHAR *const versions[POLICY_VERSIONS] = { L"16.0", L"15.0", L"14.0" };
-
-static void key_path(unsigned place, unsigned version, WCHAR *path)
+static HKEY place_root(unsigned place)
 {
-    wcscpy(path, places[place].prefix);
-    wcscat(path, versions[version]);
-    wcscat(path, L"\\Outlook\\Options\\Shutdown");
-}
-
-void policy_key_name(unsigned place, unsigned version, WCHAR *name, size_t size)
-{
-    WCHAR path[128];
-
-    key_path(place, version, path);
-    _snwprintf(name, size, L"%ls\\%ls", places[place].root == HKEY_LOCAL_MACHINE ? L"HKLM" : L"HKCU", path);
-    name[size - 1] = 0;
+    return !strcmp(policy_place_root(place), "HKLM") ? HKEY_LOCAL_MACHINE : HKEY_CURRENT_USER;
 }
 
 /* What one value's query said. */
@@ -62,22 +38,22 @@ void policy_read_registry(const WCHAR *const *names, unsigned count, struct poli
 {
     memset(readings, 0, count * sizeof(*readings)); /* all POLICY_VALUE_ABSENT */
     for (unsigned place = 0; place < POLICY_PLACES; place++) {
-        WCHAR office_path[64];
+        WCHAR office_path[POLICY_KEY_PATH_MAX];
         LSTATUS status;
         HKEY office;
 
-        wcscpy(office_path, places[place].prefix);
-        office_path[wcslen(office_path) - 1] = 0; /* no trailing backslash */
-        status = RegOpenKeyExW(places[place].root, office_path, 0, KEY_QUERY_VALUE, &office);
+        widen(policy_place_office_key(place), office_path, ARRAYSIZE(office_path));
+        status = RegOpenKeyExW(place_root(place), office_path, 0, KEY_QUERY_VALUE, &office);
         if (status == ERROR_FILE_NOT_FOUND || status == ERROR_PATH_NOT_FOUND)
             continue;
         for (unsigned version = 0; version < POLICY_VERSIONS; version++) {
-            WCHAR path[64];
+            char subkey[POLICY_KEY_PATH_MAX];
+            WCHAR path[POLICY_KEY_PATH_MAX];
             LSTATUS key_status = status;
             HKEY key = NULL;
 
-            wcscpy(path, versions[version]);
-            wcscat(path, L"\\Outlook\\Options\\Shutdown");
+            policy_shutdown_subkey(version, subkey);
+            widen(subkey, path, ARRAYSIZE(path));
             if (status == ERROR_SUCCESS)
                 key_status = RegOpenKeyExW(office, path, 0, KEY_QUERY_VALUE, &key);
             for (unsigned n = 0; n < count; n++) {

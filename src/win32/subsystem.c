@@ -152,10 +152,13 @@ static void env_report(void *ctx, const struct shutdown_event *event)
     case EVENT_POLICY_VALUE_IGNORED: {
         const struct policy_rejected *r = event->rejected;
 
-        diag(L"%ls in the %hs, Office %hs, %hs (type %lu, %lu bytes, value %lu, error %lu): ignored",
-             policy_setting_names[event->setting],
-             policy_place_name(r->place), policy_version_name(r->version), policy_reject_reason(r->why),
-             (unsigned long)r->reg_type, (unsigned long)r->size, (unsigned long)r->number, (unsigned long)r->error);
+        char key[POLICY_KEY_PATH_MAX];
+
+        policy_key_path(r->place, r->version, key);
+        diag(L"%ls in the %hs (%hs\\%hs) %hs (type %lu, %lu bytes, value %lu, error %lu): ignored",
+             policy_setting_names[event->setting], policy_place_name(r->place), policy_place_root(r->place), key,
+             policy_reject_reason(r->why), (unsigned long)r->reg_type, (unsigned long)r->size,
+             (unsigned long)r->number, (unsigned long)r->error);
         break;
     }
     case EVENT_SECTION_UNREADABLE: {
