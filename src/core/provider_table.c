@@ -40,14 +40,21 @@ unsigned provider_type_rank(uint32_t resource_type)
     }
 }
 
+bool shutdown_order_precedes(uint32_t type_a, uint64_t profile_order_a, uint32_t registration_a,
+                             uint32_t type_b, uint64_t profile_order_b, uint32_t registration_b)
+{
+    if (provider_type_rank(type_a) != provider_type_rank(type_b))
+        return provider_type_rank(type_a) < provider_type_rank(type_b);
+    if (profile_order_a != profile_order_b)
+        return profile_order_a < profile_order_b;
+    return registration_a < registration_b;
+}
+
 /* Does a go before b in every phase? */
 static bool provider_precedes(const struct provider *a, const struct provider *b)
 {
-    if (provider_type_rank(a->resource_type) != provider_type_rank(b->resource_type))
-        return provider_type_rank(a->resource_type) < provider_type_rank(b->resource_type);
-    if (a->profile_order != b->profile_order)
-        return a->profile_order < b->profile_order;
-    return a->registration < b->registration;
+    return shutdown_order_precedes(a->resource_type, a->profile_order, a->registration,
+                                   b->resource_type, b->profile_order, b->registration);
 }
 
 static bool cookie_in_use(const struct provider_table *table, uint32_t cookie)

@@ -38,7 +38,14 @@ void provider_table_free(struct provider_table *table);
 bool provider_type_is_valid(uint32_t resource_type);
 /* 0 for transport, 1 for address book, 2 for store: the shutdown order. */
 unsigned provider_type_rank(uint32_t resource_type);
+/* "transport", "address book", "store". */
 const char *provider_type_name(uint32_t resource_type);
+
+/* Does a provider of type_a, at profile_order_a, registered registration_a-th,
+ * go before one of type_b...? Type first, then the profile's order, then the
+ * registration order: the one definition of the shutdown order. */
+bool shutdown_order_precedes(uint32_t type_a, uint64_t profile_order_a, uint32_t registration_a,
+                             uint32_t type_b, uint64_t profile_order_b, uint32_t registration_b);
 
 /* SHUT_S_OK, SHUT_E_INVALIDARG (resource type) or SHUT_E_OUTOFMEMORY. */
 int32_t provider_table_add(struct provider_table *table, const uint8_t *section_uid,

@@ -10,16 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Shutdown order: type first (transport, address book, store), then the
- * profile's own order, which is the array order. */
+/* The subsystem's shutdown order; the profile's own order is the array's. */
 static void shutdown_order(const struct profile *p, size_t *order)
 {
-    size_t n = 0;
+    for (size_t n = 0; n < p->provider_count; n++) {
+        size_t at = n;
 
-    for (unsigned rank = 0; rank < 3; rank++)
-        for (size_t i = 0; i < p->provider_count; i++)
-            if (provider_type_rank(p->providers[i].resource_type) == rank)
-                order[n++] = i;
+        for (; at > 0; at--) {
+            const struct profile_provider *before = &p->providers[order[at - 1]];
+
+            if (!shutdown_order_precedes(p->providers[n].resource_type, n, 0, before->resource_type, order[at - 1], 0))
+                break;
+            order[at] = order[at - 1];
+        }
+        order[at] = n;
+    }
 }
 
 static const WCHAR *profile_name_of(const WCHAR *path)
