@@ -48,8 +48,9 @@ TESTLIST      := $(BUILD)/wine-tests/testlist.c
 # "#pragma makedep" lines are makedep's, not the compiler's.
 TEST_CFLAGS   := -std=c11 $(WARNINGS) -Wno-unknown-pragmas $(CFLAGS) -MMD -MP -Iwine-tests/include -Iwine-tests \
                  -Iinclude -I$(BUILD)/include
-DEMO_PROV_SRC   := examples/example_provider.c
-DEMO_CLIENT_SRC := examples/example_client.c
+# What the examples take from the core: MAPI's DLL naming rule and the
+# provider types, so that they name things as the subsystem does.
+EXAMPLE_CORE    := dll_name provider_table
 
 # The version, from one place: VERSION (major.minor.patch).
 VERSION         := $(strip $(file < VERSION))
@@ -155,7 +156,7 @@ $$($(1)_BIN)/mapishut_test.exe: $$(patsubst wine-tests/%.c,$$($(1)_OBJ)/wine-tes
 
 # The benchmark `make bench` runs.
 $$($(1)_BIN)/bench.exe: $$(patsubst bench/%.c,$$($(1)_OBJ)/bench/%.o,$(wildcard bench/*.c)) \
-                         $$($(1)_OBJ)/core/profile.o $$($(1)_OBJ)/mapishut_i.o
+                         $$($(1)_OBJ)/core/profile.o $$($(1)_OBJ)/core/dll_name.o $$($(1)_OBJ)/mapishut_i.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid -ladvapi32
@@ -175,7 +176,8 @@ $$($(1)_OBJ)/examples/%.o: examples/%.c $(GEN_HEADER)
 # provider loader), its client, and its provider DLL, named the way MAPI names
 # provider DLLs: the profile says DEMOPROV.DLL.
 $$($(1)_BIN)/mapihost.dll: $$(patsubst %.c,$$($(1)_OBJ)/%.o,$(wildcard examples/mapihost/*.c)) \
-                           examples/mapihost/mapihost.def $$($(1)_OBJ)/mapishut_i.o
+                           examples/mapihost/mapihost.def $$($(1)_OBJ)/mapishut_i.o \
+                           $$(patsubst %,$$($(1)_OBJ)/core/%.o,$(EXAMPLE_CORE))
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
@@ -185,7 +187,8 @@ $$($(1)_BIN)/example_client.exe: $$($(1)_OBJ)/examples/example_client.o $$($(1)_
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
 
-$$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OBJ)/mapishut_i.o examples/example_provider.def
+$$($(1)_BIN)/demoprov32.dll: $$($(1)_OBJ)/examples/example_provider.o $$($(1)_OBJ)/mapishut_i.o examples/example_provider.def \
+                             $$($(1)_OBJ)/core/provider_table.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(2)gcc -shared -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid
@@ -275,12 +278,12 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c11 $(WARNINGS) -O1 -g -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -Isrc -Itest -Ifuzz
 
-$(BUILD)/fuzz/fuzz_profile: fuzz/fuzz_profile.c src/core/profile.c src/core/profile.h fuzz/fuzz_format.h
+$(BUILD)/fuzz/fuzz_profile: fuzz/fuzz_profile.c src/core/profile.c src/core/dll_name.c src/core/profile.h fuzz/fuzz_format.h
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_profile.c src/core/profile.c
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_profile.c src/core/profile.c src/core/dll_name.c
 
-$(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c test/profile_builder.c src/core/profile.c
+$(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c test/profile_builder.c src/core/profile.c src/core/dll_name.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC_NATIVE) -std=c11 $(WARNINGS) -O1 -Isrc -Itest -Ifuzz -o $@ $^

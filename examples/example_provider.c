@@ -12,6 +12,7 @@
 #include <initguid.h>
 #include <mapispi.h>
 #include "mapishut.h"
+#include "core/provider_table.h"
 
 #include <stdio.h>
 
@@ -19,7 +20,7 @@
  * business, which this example does not have: they ignore their arguments. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
-struct provider {
+struct demo_provider {
     union {
         IXPProvider IXPProvider_iface;
         IABProvider IABProvider_iface;
@@ -33,23 +34,14 @@ struct provider {
     char dirty[4096];   /* changes not yet written to the provider's own store */
 };
 
-static struct provider *impl_from_IUnknown(IUnknown *iface)
+static struct demo_provider *impl_from_IUnknown(IUnknown *iface)
 {
-    return CONTAINING_RECORD(iface, struct provider, u.IUnknown_iface);
+    return CONTAINING_RECORD(iface, struct demo_provider, u.IUnknown_iface);
 }
 
-static struct provider *impl_from_IMAPIProviderShutdown(IMAPIProviderShutdown *iface)
+static struct demo_provider *impl_from_IMAPIProviderShutdown(IMAPIProviderShutdown *iface)
 {
-    return CONTAINING_RECORD(iface, struct provider, IMAPIProviderShutdown_iface);
-}
-
-static const char *type_name(ULONG type)
-{
-    switch (type) {
-    case MAPI_TRANSPORT_PROVIDER: return "transport";
-    case MAPI_AB_PROVIDER:        return "address book";
-    default:                      return "store";
-    }
+    return CONTAINING_RECORD(iface, struct demo_provider, IMAPIProviderShutdown_iface);
 }
 
 static const WCHAR *data_file(ULONG type)
@@ -61,13 +53,13 @@ static const WCHAR *data_file(ULONG type)
     }
 }
 
-static void say(struct provider *p, const char *what)
+static void say(struct demo_provider *p, const char *what)
 {
-    printf("      %-12s provider: %s\n", type_name(p->type), what);
+    printf("      %-12s provider: %s\n", provider_type_name(p->type), what);
     fflush(stdout);
 }
 
-static void save(struct provider *p, const char *why)
+static void save(struct demo_provider *p, const char *why)
 {
     HANDLE file;
     DWORD written = 0;
@@ -91,7 +83,7 @@ static void save(struct provider *p, const char *why)
 
 static HRESULT WINAPI Provider_QueryInterface(IUnknown *iface, REFIID riid, void **out)
 {
-    struct provider *p = impl_from_IUnknown(iface);
+    struct demo_provider *p = impl_from_IUnknown(iface);
     const IID *own = p->type == MAPI_TRANSPORT_PROVIDER ? &IID_IXPProvider :
                      p->type == MAPI_AB_PROVIDER ? &IID_IABProvider : &IID_IMSProvider;
 
@@ -116,7 +108,7 @@ static ULONG WINAPI Provider_AddRef(IUnknown *iface)
 
 static ULONG WINAPI Provider_Release(IUnknown *iface)
 {
-    struct provider *p = impl_from_IUnknown(iface);
+    struct demo_provider *p = impl_from_IUnknown(iface);
     LONG refs = InterlockedDecrement(&p->refs);
 
     if (!refs)
@@ -235,7 +227,7 @@ static const IMAPIProviderShutdownVtbl shutdown_vtbl = {
 
 static HRESULT create(ULONG type, const void *vtbl, ULONG *version, IUnknown **out)
 {
-    struct provider *p;
+    struct demo_provider *p;
 
     if (!version || !out)
         return E_INVALIDARG;

@@ -3,6 +3,7 @@
 #include "suites.h"
 #include "alloc_count.h"
 #include "profile_builder.h"
+#include "core/dll_name.h"
 #include "core/status.h"
 
 #include <stdio.h>
@@ -400,10 +401,43 @@ START_TEST(test_dll_file_name_rule)
 
         for (size_t k = 0; k <= n; k++)
             stored[k] = (unsigned char)cases[i].stored[k];
-        ck_assert(profile_dll_file_name(stored, out, 64));
+        ck_assert(dll_file_name(stored, out, 64));
         ck_assert_msg(unicode_equals(out, cases[i].file), "%s", cases[i].stored);
     }
-    ck_assert(!profile_dll_file_name(stored, out, 8)); /* does not fit */
+    ck_assert(!dll_file_name(stored, out, 8)); /* does not fit */
+}
+END_TEST
+
+static void to_units(const char *text, uint16_t *units)
+{
+    size_t n = strlen(text);
+
+    for (size_t k = 0; k <= n; k++)
+        units[k] = (unsigned char)text[k];
+}
+
+START_TEST(test_provider_names_as_provider_behavior_spells_them)
+{
+    static const char *const emsmdb[] = { "EMSMDB", "emsmdb", "EMSMDB.DLL", "emsmdb32.dll", "EMSMDB32", "Emsmdb32.Dll" };
+    static const struct { const char *name, *provider; } others[] = {
+        { "MSPST32", "mspst" }, { "a.b.dll", "a.b" }, { "x32", "x" }, { "32", "32" }, { "32.dll", "32" },
+        { "contab32.exe", "contab32.exe" }, { "my.dll.bak", "my.dll.bak" },
+    };
+    uint16_t name[64], out[64];
+
+    for (size_t i = 0; i < sizeof(emsmdb) / sizeof(emsmdb[0]); i++) {
+        to_units(emsmdb[i], name);
+        ck_assert(dll_provider_name(name, out, 64));
+        ck_assert_msg(unicode_equals(out, "emsmdb"), "%s", emsmdb[i]);
+    }
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        to_units(others[i].name, name);
+        ck_assert(dll_provider_name(name, out, 64));
+        ck_assert_msg(unicode_equals(out, others[i].provider), "%s", others[i].name);
+    }
+    to_units("EMSMDB32.DLL", name);
+    ck_assert(!dll_provider_name(name, out, 6)); /* "emsmdb" needs 7 units */
+    ck_assert(dll_provider_name(name, out, 7));
 }
 END_TEST
 
@@ -576,6 +610,7 @@ Suite *profile_suite(void)
     tcase_add_test(tc, test_empty_profile);
     tcase_add_test(tc, test_too_many_sections_are_cut_and_reported);
     tcase_add_test(tc, test_dll_file_name_rule);
+    tcase_add_test(tc, test_provider_names_as_provider_behavior_spells_them);
     tcase_add_test(tc, test_unreadable_section_is_reported_and_kept_as_unknown);
     tcase_add_test(tc, test_unreadable_property_is_reported);
     tcase_add_test(tc, test_lists_past_the_budget_are_reported_and_their_providers_kept);

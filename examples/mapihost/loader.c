@@ -4,6 +4,8 @@
  * call per provider: IMAPIShutdownHost::RegisterProvider, with the section's
  * UID, and UnregisterProvider when the provider goes. */
 #include "mapihost.h"
+#include "core/dll_name.h"
+#include "core/provider_table.h"
 
 #include <stdio.h>
 
@@ -61,26 +63,15 @@ static BOOL parse_uid(const WCHAR *name, BYTE uid[16])
 }
 
 /* MAPI's rule: MSPST.DLL is loaded as MSPST32.DLL. A stored name with a path
- * in it is not a provider DLL name: refused. */
+ * in it is not a provider DLL name: refused. The rule is the subsystem's own
+ * (src/core/dll_name.c), so that host and subsystem agree on every name. */
 static BOOL mapi_file_name(const WCHAR *stored, WCHAR *file, size_t size)
 {
-    const WCHAR *dot = wcsrchr(stored, L'.');
-    size_t base = dot ? (size_t)(dot - stored) : wcslen(stored);
-
-    if (wcspbrk(stored, L"\\/:") || base + 2 + wcslen(dot ? dot : L".dll") + 1 > size)
-        return FALSE;
-    _snwprintf(file, size, L"%.*ls32%ls", (int)base, stored, dot ? dot : L".dll");
-    file[size - 1] = 0;
-    return TRUE;
+    return dll_name_is_safe((const uint16_t *)stored) && dll_file_name((const uint16_t *)stored, (uint16_t *)file, size);
 }
 
 typedef HRESULT (__cdecl *provider_init_fn)(HINSTANCE, LPMALLOC, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER,
                                             ULONG, ULONG, ULONG *, IUnknown **);
-
-static const char *type_name(ULONG type)
-{
-    return type == MAPI_TRANSPORT_PROVIDER ? "transport" : type == MAPI_AB_PROVIDER ? "address book" : "store";
-}
 
 static void load_section(HKEY profile, const WCHAR *name, IMAPIShutdownHost *host, struct provider_set *set)
 {
@@ -107,12 +98,12 @@ static void load_section(HKEY profile, const WCHAR *name, IMAPIShutdownHost *hos
 
     if (set->count == HOST_PROVIDERS_MAX || !mapi_file_name(dll, file, ARRAYSIZE(file))) {
         host_say("%-16ls %-12s %ls: not a provider this host can load: skipped", p->display_name,
-                 type_name(type), dll);
+                 provider_type_name(type), dll);
         return;
     }
     p->module = LoadLibraryW(file);
     if (!p->module) {
-        host_say("%-16ls %-12s %ls: not found (error %lu): skipped", p->display_name, type_name(type), file,
+        host_say("%-16ls %-12s %ls: not found (error %lu): skipped", p->display_name, provider_type_name(type), file,
                  GetLastError());
         return;
     }
@@ -122,7 +113,7 @@ static void load_section(HKEY profile, const WCHAR *name, IMAPIShutdownHost *hos
     hr = init ? init(p->module, NULL, NULL, NULL, NULL, 0, CURRENT_SPI_VERSION, &version, &p->object)
               : MAPI_E_NO_SUPPORT;
     if (FAILED(hr) || !p->object) {
-        host_say("%-16ls %-12s %ls: its entry point failed (%#lx): skipped", p->display_name, type_name(type),
+        host_say("%-16ls %-12s %ls: its entry point failed (%#lx): skipped", p->display_name, provider_type_name(type),
                  file, (unsigned long)hr);
         FreeLibrary(p->module);
         return;
@@ -130,7 +121,7 @@ static void load_section(HKEY profile, const WCHAR *name, IMAPIShutdownHost *hos
     p->type = type;
     hr = IMAPIShutdownHost_RegisterProvider(host, uid, type, p->object, &p->cookie);
     host_say("%-16ls %-12s %ls: loaded; RegisterProvider(section %.8ls...) -> %#lx", p->display_name,
-             type_name(type), file, name, (unsigned long)hr);
+             provider_type_name(type), file, name, (unsigned long)hr);
     set->count++;
 }
 

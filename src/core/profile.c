@@ -1,4 +1,5 @@
 #include "profile.h"
+#include "dll_name.h"
 #include "status.h"
 
 #include <stdlib.h>
@@ -212,59 +213,6 @@ static bool decode_long(const struct profile_value *v, uint32_t *number)
     return true;
 }
 
-static size_t unit_length(const uint16_t *s)
-{
-    size_t n = 0;
-
-    while (s[n])
-        n++;
-    return n;
-}
-
-/* A stored DLL name MAPI could load: a plain file name, no path, no drive,
- * no "..", nothing Windows forbids in a file name, not ending in a dot or
- * a space. */
-static bool dll_name_is_safe(const uint16_t *name)
-{
-    size_t length = unit_length(name);
-
-    if (!length || name[length - 1] == '.' || name[length - 1] == ' ')
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        uint16_t c = name[i];
-
-        if (c < 0x20 || c == '\\' || c == '/' || c == ':' || c == '*' || c == '?' ||
-            c == '"' || c == '<' || c == '>' || c == '|')
-            return false;
-        if (c == '.' && i + 1 < length && name[i + 1] == '.')
-            return false;
-    }
-    return true;
-}
-
-bool profile_dll_file_name(const uint16_t *stored, uint16_t *out, size_t out_size)
-{
-    static const uint16_t dll_ext[] = { '.', 'd', 'l', 'l', 0 };
-    size_t length = unit_length(stored), dot = length, ext_length;
-    const uint16_t *ext;
-
-    for (size_t i = length; i > 0; i--) {
-        if (stored[i - 1] == '.') {
-            dot = i - 1;
-            break;
-        }
-    }
-    ext = dot < length ? stored + dot : dll_ext;
-    ext_length = unit_length(ext);
-    if (dot + 2 + ext_length + 1 > out_size)
-        return false;
-    memcpy(out, stored, dot * sizeof(*out));
-    out[dot] = '3';
-    out[dot + 1] = '2';
-    memcpy(out + dot + 2, ext, (ext_length + 1) * sizeof(*out));
-    return true;
-}
-
 static struct profile_problem *add_problem(struct profile *p, enum profile_problem_kind kind,
                                           const uint8_t *uid, const uint16_t *name, size_t name_length)
 {
@@ -333,7 +281,7 @@ static void decode_section(const struct profile_section_input *in, struct sectio
     if (type != 33 && type != 35 && type != 36)
         return; /* a spooler hook, a profile provider...: not ours to tell */
 
-    status = decode_string(s, P_DLL_NAME_W, P_DLL_NAME_A, provider->dll_name, PROFILE_NAME_MAX, &ascii);
+    status = decode_string(s, P_DLL_NAME_W, P_DLL_NAME_A, provider->dll_name, PROFILE_DLL_NAME_MAX, &ascii);
     if (status == STRING_ABSENT) {
         add_problem(p, PROFILE_MISSING_DLL_NAME, s->uid, NULL, 0);
         return;
@@ -343,7 +291,7 @@ static void decode_section(const struct profile_section_input *in, struct sectio
         return;
     }
     if (!dll_name_is_safe(provider->dll_name) ||
-        !profile_dll_file_name(provider->dll_name, provider->dll_file,
+        !dll_file_name(provider->dll_name, provider->dll_file,
                                sizeof(provider->dll_file) / sizeof(provider->dll_file[0]))) {
         add_problem(p, PROFILE_UNSAFE_DLL_NAME, s->uid, NULL, 0);
         return;

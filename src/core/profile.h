@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define PROFILE_UID_SIZE      16
-#define PROFILE_NAME_MAX      255   /* a DLL name, in UTF-16 code units */
+#define PROFILE_DLL_NAME_MAX  255   /* a DLL name, in UTF-16 code units */
 #define PROFILE_DISPLAY_MAX   127
 #define PROFILE_SECTIONS_MAX  4096
 /* UID list entries read per profile, all lists together: a crafted profile
@@ -73,8 +73,8 @@ struct profile_problem {
 struct profile_provider {
     uint8_t section_uid[PROFILE_UID_SIZE];
     uint32_t resource_type;                   /* 33, 35 or 36 */
-    uint16_t dll_name[PROFILE_NAME_MAX + 1];  /* as stored, NUL-terminated */
-    uint16_t dll_file[PROFILE_NAME_MAX + 8];  /* MAPI's file name: base + "32" + extension */
+    uint16_t dll_name[PROFILE_DLL_NAME_MAX + 1]; /* as stored, NUL-terminated */
+    uint16_t dll_file[PROFILE_DLL_NAME_MAX + 8]; /* MAPI's file name: base + "32" + extension */
     uint16_t display_name[PROFILE_DISPLAY_MAX + 1];
     bool has_service_uid;
     uint8_t service_uid[PROFILE_UID_SIZE];
@@ -110,10 +110,6 @@ bool profile_property_is_list(size_t index);
 
 /* 32 hexadecimal digits, either case, to 16 bytes in the order written. */
 bool profile_parse_uid(const uint16_t *name, size_t length, uint8_t uid[PROFILE_UID_SIZE]);
-
-/* MAPI's file name for a stored DLL name: "MSPST.DLL" -> "MSPST32.DLL",
- * "MSPST" -> "MSPST32.dll". out holds out_size units with the NUL. */
-bool profile_dll_file_name(const uint16_t *stored, uint16_t *out, size_t out_size);
 
 const char *profile_problem_text(enum profile_problem_kind kind);
 

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROFILE_NAME_MAX 255
+/* A registry key name, and so a profile name: at most 255 characters. */
+#define PROFILE_KEY_NAME_MAX 255
 
 /* Each place: where its profiles are, and which key holds its DefaultProfile. */
 static const struct {
@@ -25,7 +26,7 @@ BOOL profile_name_is_valid(const WCHAR *name)
     size_t length = 0;
 
     for (; name[length]; length++)
-        if (name[length] == L'\\' || length == PROFILE_NAME_MAX)
+        if (name[length] == L'\\' || length == PROFILE_KEY_NAME_MAX)
             return FALSE;
     return TRUE;
 }
@@ -45,9 +46,9 @@ static BOOL open_in_place(unsigned place, const WCHAR *name, HKEY *key, WCHAR *f
 }
 
 /* The place's DefaultProfile, if it is a REG_SZ holding a valid name. */
-static BOOL default_name(unsigned place, WCHAR name[PROFILE_NAME_MAX + 1])
+static BOOL default_name(unsigned place, WCHAR name[PROFILE_KEY_NAME_MAX + 1])
 {
-    DWORD size = (PROFILE_NAME_MAX + 1) * sizeof(WCHAR);
+    DWORD size = (PROFILE_KEY_NAME_MAX + 1) * sizeof(WCHAR);
 
     if (RegGetValueW(HKEY_CURRENT_USER, places[place].default_holder, L"DefaultProfile",
                      RRF_RT_REG_SZ, NULL, name, &size) != ERROR_SUCCESS)
@@ -62,7 +63,7 @@ BOOL profile_open(const WCHAR *name, HKEY *key, WCHAR *path, DWORD path_size)
     if (!want_default && !profile_name_is_valid(name))
         return FALSE;
     for (unsigned place = 0; place < ARRAYSIZE(places); place++) {
-        WCHAR default_profile[PROFILE_NAME_MAX + 1];
+        WCHAR default_profile[PROFILE_KEY_NAME_MAX + 1];
 
         if (want_default) {
             if (default_name(place, default_profile) &&
