@@ -239,6 +239,8 @@ NATIVE_OBJ   := $(BUILD)/native/obj
 NATIVE_FLAGS := -std=c11 $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -Isrc
 TEST_SRC     := $(wildcard test/*.c)
+# The tool's portable parts, tested natively beside the core.
+TOOL_PORTABLE := src/tool/cmdline.c
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -247,7 +249,7 @@ $(NATIVE_OBJ)/%.o: %.c
 	@echo "  CC      $@"
 	$(Q)$(CC_NATIVE) $(NATIVE_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
-$(BUILD)/native/check_core: $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(CORE_SRC) $(TEST_SRC))
+$(BUILD)/native/check_core: $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(CORE_SRC) $(TOOL_PORTABLE) $(TEST_SRC))
 	@echo "  LD      $@"
 	$(Q)$(CC_NATIVE) $(NATIVE_FLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread \
 	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
@@ -262,7 +264,7 @@ $(TSAN_OBJ)/%.o: %.c
 	@echo "  CC      $@"
 	$(Q)$(CC_NATIVE) $(TSAN_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
-$(BUILD)/native/check_core_tsan: $(patsubst %.c,$(TSAN_OBJ)/%.o,$(CORE_SRC) $(TEST_SRC))
+$(BUILD)/native/check_core_tsan: $(patsubst %.c,$(TSAN_OBJ)/%.o,$(CORE_SRC) $(TOOL_PORTABLE) $(TEST_SRC))
 	@echo "  LD      $@"
 	$(Q)$(CC_NATIVE) $(TSAN_FLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread \
 	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc

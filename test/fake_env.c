@@ -275,3 +275,13 @@ uint32_t fake_register(struct fake *f, struct fake_provider *p, uint32_t type, i
     ck_assert_uint_ne(cookie, 0);
     return cookie;
 }
+
+bool fake_is_done(struct fake *f)
+{
+    bool done;
+
+    env_lock(f);
+    done = f->s.done;
+    env_unlock(f);
+    return done;
+}

@@ -66,6 +66,8 @@ void fake_provider_init(struct fake_provider *p, struct fake *f, const char *nam
 bool fake_meet(struct fake *f, int count);
 /* The calling thread now stands for a provider call the deadline abandoned. */
 void fake_abandon_this_thread(void);
+/* DoFastShutdown has run: read as the core writes it, under its lock. */
+bool fake_is_done(struct fake *f);
 /* Registers p (with_interface false: it has no IMAPIProviderShutdown). */
 uint32_t fake_register(struct fake *f, struct fake_provider *p, uint32_t type, int with_interface);
 

@@ -2,7 +2,7 @@
  * the argument (each argument here is allocated to its exact size, so that
  * the address sanitizer sees a read before it or past it). */
 #include "suites.h"
-#include "core/cmdline.h"
+#include "tool/cmdline.h"
 
 #include <stdlib.h>
 #include <string.h>

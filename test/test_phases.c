@@ -194,7 +194,7 @@ START_TEST(test_after_do_fast_every_call_fails_and_touches_no_provider)
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_S_OK);
     assert_everything_fails_and_touches_nothing();
     ck_assert(!shutdown_can_unload(&f.s));
-    ck_assert(shutdown_is_done(&f.s));
+    ck_assert(fake_is_done(&f));
 }
 END_TEST
 
@@ -306,7 +306,7 @@ START_TEST(test_unloadable_only_with_no_provider_and_no_shutdown)
     uint32_t cookie;
 
     ck_assert(shutdown_can_unload(&f.s));
-    ck_assert(!shutdown_is_done(&f.s));
+    ck_assert(!fake_is_done(&f));
     cookie = fake_register(&f, &ms, SHUT_STORE_PROVIDER, 0);
     ck_assert(!shutdown_can_unload(&f.s));
     ck_assert_int_eq(shutdown_unregister(&f.s, cookie), SHUT_S_OK);

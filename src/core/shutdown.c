@@ -589,16 +589,6 @@ int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s,
     return hr;
 }
 
-bool shutdown_is_done(struct shutdown *s)
-{
-    bool done;
-
-    s->env.lock(s->env.ctx);
-    done = s->done;
-    s->env.unlock(s->env.ctx);
-    return done;
-}
-
 bool shutdown_refuses_caller(struct shutdown *s)
 {
     uint32_t me;

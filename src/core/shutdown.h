@@ -191,9 +191,6 @@ int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile);
 int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s, void *arg),
                            void *arg);
 
-/* DoFastShutdown has run: every call fails from now on. */
-bool shutdown_is_done(struct shutdown *s);
-
 /* Would the gate refuse this caller now? A provider the deadline abandoned,
  * a provider calling back from inside its call, anyone after DoFastShutdown:
  * for work worth skipping before the gate (reading a profile). */

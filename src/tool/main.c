@@ -10,7 +10,7 @@
  * 2 bad command line. */
 #include "commands.h"
 #include "output.h"
-#include "core/cmdline.h"
+#include "cmdline.h"
 
 #include <stdio.h>
 
