@@ -9,20 +9,23 @@
 
 static char output[16384];
 
-/* Runs "<exe> <args>" with stderr in a file, and stdout there too or in
- * `out`; returns the exit code and leaves the file's text in `output`. */
+/* Runs "<exe> <args>" (args in UTF-8) with stderr in a file, and stdout
+ * there too or in `out`; returns the exit code and leaves the file's text in
+ * `output`. */
 static DWORD run_tool_from(const WCHAR *exe, const char *args, HANDLE out)
 {
     SECURITY_ATTRIBUTES inherit = { sizeof(inherit), NULL, TRUE };
     STARTUPINFOW startup = { .cb = sizeof(startup) };
     PROCESS_INFORMATION process;
-    WCHAR out_path[MAX_PATH], command[4096];
+    WCHAR out_path[MAX_PATH], command[4096], wide_args[2048];
     DWORD code = (DWORD)-1;
     HANDLE file;
 
     test_file_path(L"tool-output.txt", out_path, ARRAY_SIZE(out_path));
     file = CreateFileW(out_path, GENERIC_WRITE, FILE_SHARE_READ, &inherit, CREATE_ALWAYS, 0, NULL);
-    _snwprintf(command, ARRAY_SIZE(command), L"\"%ls\" %hs", exe, args);
+    if (!MultiByteToWideChar(CP_UTF8, 0, args, -1, wide_args, ARRAY_SIZE(wide_args)))
+        wide_args[0] = 0;
+    _snwprintf(command, ARRAY_SIZE(command), L"\"%ls\" %ls", exe, wide_args);
     startup.dwFlags = STARTF_USESTDHANDLES;
     startup.hStdOutput = out ? out : file;
     startup.hStdError = file;
@@ -77,6 +80,18 @@ static void test_help_and_usage_errors(void)
     ok(code == 2, "unknown option: exit code %lu, expected 2\n", code);
     code = run_tool("profile a\\b");
     ok(code == 2, "a profile name with a backslash: exit code %lu, expected 2\n", code);
+}
+
+/* Errors name what the administrator typed, in UTF-8 as stdout is. */
+static void test_errors_are_utf8(void)
+{
+    DWORD code = run_tool("profile \"Gr\xc3\xb6\xc3\x9f" "e \xce\xa9\"");
+
+    ok(code == 1, "an unknown profile: exit code %lu, expected 1\n", code);
+    expect_output("no profile named \"Gr\xc3\xb6\xc3\x9f" "e \xce\xa9\"");
+    code = run_tool("policy /\xc3\xa9t\xc3\xa9");
+    ok(code == 2, "an unknown option: exit code %lu, expected 2\n", code);
+    expect_output("unexpected argument: /\xc3\xa9t\xc3\xa9");
 }
 
 static void test_policy(void)
@@ -297,6 +312,7 @@ START_TEST(tool)
     BOOL was_registered = key_exists(HKEY_LOCAL_MACHINE, MAPISHUT_CLSID_KEY L"\\InprocServer32");
 
     test_help_and_usage_errors();
+    test_errors_are_utf8();
     test_policy();
     test_profile();
     test_register();

@@ -44,7 +44,10 @@ static BOOL is_help(const WCHAR *arg)
 
 static int usage_error(const char *what, const WCHAR *arg)
 {
-    fprintf(stderr, "mapishut: %s%ls\n\n%s", what, arg ? arg : L"", usage_text);
+    err("mapishut: %s", what);
+    if (arg)
+        err_wide(arg);
+    err("\n\n%s", usage_text);
     return EXIT_USAGE;
 }
 
@@ -53,7 +56,7 @@ static int usage_error(const char *what, const WCHAR *arg)
 static int finish(int code)
 {
     if (fflush(stdout) || ferror(stdout)) {
-        fprintf(stderr, "mapishut: writing the output failed\n");
+        err("mapishut: writing the output failed\n");
         return code == EXIT_OK ? EXIT_FAILED : code;
     }
     return code;

@@ -12,6 +12,15 @@ void out(const char *format, ...)
     va_end(args);
 }
 
+void err(const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+}
+
 /* Text from a profile may hold anything: control characters (an escape
  * sequence would reach the administrator's terminal) are shown as '?'. */
 static BOOL is_control(WCHAR c)
@@ -19,7 +28,7 @@ static BOOL is_control(WCHAR c)
     return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f);
 }
 
-void out_wide(const WCHAR *text)
+static void write_wide(const WCHAR *text, FILE *stream)
 {
     WCHAR shown[2048];
     char utf8[8192];
@@ -31,7 +40,17 @@ void out_wide(const WCHAR *text)
     shown[n] = 0;
     length = WideCharToMultiByte(CP_UTF8, 0, shown, -1, utf8, sizeof(utf8), NULL, NULL);
     if (length > 0)
-        fputs(utf8, stdout);
+        fputs(utf8, stream);
+}
+
+void out_wide(const WCHAR *text)
+{
+    write_wide(text, stdout);
+}
+
+void err_wide(const WCHAR *text)
+{
+    write_wide(text, stderr);
 }
 
 void out_wide_padded(const WCHAR *text, int width)

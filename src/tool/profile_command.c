@@ -140,19 +140,24 @@ int command_profile(const WCHAR *name, BOOL json)
     HRESULT hr;
 
     if (name && !profile_name_is_valid(name)) {
-        fprintf(stderr, "mapishut: \"%ls\" is not a profile name\n", name);
+        err("mapishut: \"");
+        err_wide(name);
+        err("\" is not a profile name\n");
         return EXIT_USAGE;
     }
     hr = profile_read(name, &profile, path, ARRAYSIZE(path));
     if (hr == MAPI_E_NOT_FOUND) {
-        if (name && name[0])
-            fprintf(stderr, "mapishut: no profile named \"%ls\"\n", name);
-        else
-            fprintf(stderr, "mapishut: no default profile\n");
+        if (name && name[0]) {
+            err("mapishut: no profile named \"");
+            err_wide(name);
+            err("\"\n");
+        } else {
+            err("mapishut: no default profile\n");
+        }
         return EXIT_FAILED;
     }
     if (FAILED(hr)) {
-        fprintf(stderr, "mapishut: reading the profile failed: %#lx\n", hr);
+        err("mapishut: reading the profile failed: %#lx\n", (unsigned long)hr);
         return EXIT_FAILED;
     }
     order = calloc(profile.provider_count + 1, sizeof(*order));

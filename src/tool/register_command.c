@@ -9,11 +9,16 @@
 static void print_error(HRESULT hr)
 {
     WCHAR text[256];
+    DWORD length = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, (DWORD)hr, 0,
+                                  text, ARRAYSIZE(text), NULL);
 
-    if (!FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, (DWORD)hr, 0, text,
-                        ARRAYSIZE(text), NULL))
-        text[0] = 0;
-    fprintf(stderr, " failed: %#lx %ls\n", hr, text);
+    /* The system's text ends with a line break of its own. */
+    while (length && (text[length - 1] == L'\r' || text[length - 1] == L'\n' || text[length - 1] == L' '))
+        length--;
+    text[length] = 0;
+    err(" failed: %#lx ", (unsigned long)hr);
+    err_wide(text);
+    err("\n");
 }
 
 /* <this program's folder>\mapishut.dll, whatever the folder's length: a
@@ -52,12 +57,14 @@ int command_register(BOOL install, BOOL per_user)
     HRESULT hr;
 
     if (!path) {
-        fprintf(stderr, "mapishut: cannot tell where this program is: error %lu\n", GetLastError());
+        err("mapishut: cannot tell where this program is: error %lu\n", GetLastError());
         return EXIT_FAILED;
     }
     module = LoadLibraryExW(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
     if (!module) {
-        fprintf(stderr, "mapishut: cannot load %ls: error %lu\n", path, GetLastError());
+        err("mapishut: cannot load ");
+        err_wide(path);
+        err(": error %lu\n", GetLastError());
         free(path);
         return EXIT_FAILED;
     }
@@ -70,7 +77,8 @@ int command_register(BOOL install, BOOL per_user)
     FreeLibrary(module);
 
     if (FAILED(hr)) {
-        fprintf(stderr, "mapishut: %s %ls", install ? "registering" : "unregistering", path);
+        err("mapishut: %s ", install ? "registering" : "unregistering");
+        err_wide(path);
         print_error(hr);
         free(path);
         return EXIT_FAILED;
