@@ -540,6 +540,32 @@ START_TEST(test_crafted_lists_cost_bounded_work)
     ck_assert_uint_eq(profile.provider_count, 1);
     ck_assert_uint_eq(problems_of(PROFILE_LISTED_BUT_MISSING), 64);
     ck_assert_uint_eq(problems_of(PROFILE_LISTS_TOO_LONG), 0);
+    ck_assert_uint_eq(problems_of(PROFILE_MORE_MISSING), 1);
+    ck_assert_uint_eq(profile.problems[profile.problem_count - 1].count, 4096 - 64);
+}
+END_TEST
+
+/* A list naming 70 missing sections: 64 named, the other 6 counted. */
+START_TEST(test_missing_sections_past_the_reported_are_counted)
+{
+    static const char *uids[70];
+    static char hex[70][33];
+    size_t services;
+
+    for (int i = 0; i < 70; i++) {
+        snprintf(hex[i], sizeof(hex[i]), "e%031x", i);
+        uids[i] = hex[i];
+    }
+    services = builder_section(&b, SERVICES);
+    builder_uids(&b, services, "01023d00", uids, 35);       /* a list holds 64 at most here */
+    builder_uids(&b, services, "01023d01", uids + 35, 35);
+    provider(PST_STORE, 33, "MSPST.DLL", NULL);
+    build();
+    ck_assert_uint_eq(problems_of(PROFILE_LISTED_BUT_MISSING), 64);
+    ck_assert_uint_eq(problems_of(PROFILE_MORE_MISSING), 1);
+    for (size_t i = 0; i < profile.problem_count; i++)
+        if (profile.problems[i].kind == PROFILE_MORE_MISSING)
+            ck_assert_uint_eq(profile.problems[i].count, 6);
 }
 END_TEST
 
@@ -615,6 +641,7 @@ Suite *profile_suite(void)
     tcase_add_test(tc, test_unreadable_property_is_reported);
     tcase_add_test(tc, test_lists_past_the_budget_are_reported_and_their_providers_kept);
     tcase_add_test(tc, test_crafted_lists_cost_bounded_work);
+    tcase_add_test(tc, test_missing_sections_past_the_reported_are_counted);
     tcase_add_test(tc, test_out_of_memory_at_any_allocation_leaves_nothing);
     tcase_add_test(tc, test_property_names_for_the_reader);
     tcase_add_test(tc, test_problem_texts);

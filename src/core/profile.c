@@ -58,6 +58,7 @@ const char *profile_problem_text(enum profile_problem_kind kind)
     case PROFILE_SECTION_UNREADABLE: return "section could not be read";
     case PROFILE_VALUE_UNREADABLE:   return "a property could not be read";
     case PROFILE_LISTS_TOO_LONG:     return "provider lists too long: the rest were not followed";
+    case PROFILE_MORE_MISSING:       return "more listed providers have no usable section";
     }
     return "?";
 }
@@ -314,7 +315,7 @@ static void decode_section(const struct profile_section_input *in, struct sectio
 /* --- the whole profile ---------------------------------------------------------- */
 
 /* Lists may name the same missing UID many times: report each at most once,
- * and at most this many. */
+ * and at most this many; the entries past them are counted in one problem. */
 #define MISSING_REPORTED_MAX 64
 
 struct builder {
@@ -324,6 +325,7 @@ struct builder {
     struct profile *profile;
     size_t missing_reported;
     uint8_t missing[MISSING_REPORTED_MAX][PROFILE_UID_SIZE];
+    uint32_t missing_left_out;         /* list entries naming other missing sections (repeats counted) */
     size_t list_entries;               /* followed so far, of PROFILE_LIST_ENTRIES_MAX */
     bool lists_too_long;
 };
@@ -354,8 +356,10 @@ static void report_missing(struct builder *b, const uint8_t *uid)
     for (size_t i = 0; i < b->missing_reported; i++)
         if (!memcmp(b->missing[i], uid, PROFILE_UID_SIZE))
             return;
-    if (b->missing_reported == MISSING_REPORTED_MAX)
+    if (b->missing_reported == MISSING_REPORTED_MAX) {
+        b->missing_left_out++;
         return;
+    }
     memcpy(b->missing[b->missing_reported++], uid, PROFILE_UID_SIZE);
     add_problem(b->profile, PROFILE_LISTED_BUT_MISSING, uid, NULL, 0);
 }
@@ -441,8 +445,9 @@ int32_t profile_build(const struct profile_section_input *sections, size_t count
         count = PROFILE_SECTIONS_MAX;
     /* Per section at most 5 problems (4 lists, and a name, a duplicate, an
      * unreadable section or a provider problem) plus one per unreadable
-     * property; the missing ones, the truncation, the lists too long. */
-    problems_max = 5 * count + MISSING_REPORTED_MAX + 2;
+     * property; the missing ones and those left out, the truncation, the
+     * lists too long. */
+    problems_max = 5 * count + MISSING_REPORTED_MAX + 3;
     for (size_t i = 0; i < count; i++)
         problems_max += sections[i].value_count;
 
@@ -503,6 +508,8 @@ int32_t profile_build(const struct profile_section_input *sections, size_t count
         if (b.index[i]->is_provider && !b.index[i]->taken)
             take(&b, b.index[i], false);
 
+    if (b.missing_left_out)
+        add_problem(profile, PROFILE_MORE_MISSING, NULL, NULL, 0)->count = b.missing_left_out;
     if (b.lists_too_long || over_budget)
         add_problem(profile, PROFILE_LISTS_TOO_LONG, NULL, NULL, 0);
     if (truncated)

@@ -60,6 +60,7 @@ enum profile_problem_kind {
     PROFILE_SECTION_UNREADABLE,   /* the section could not be read: what it is is unknown */
     PROFILE_VALUE_UNREADABLE,     /* one of its properties could not be read */
     PROFILE_LISTS_TOO_LONG,       /* lists past PROFILE_LIST_ENTRIES_MAX: those providers unordered */
+    PROFILE_MORE_MISSING,         /* list entries naming missing sections past those reported (count) */
 };
 
 struct profile_problem {
@@ -68,6 +69,7 @@ struct profile_problem {
     uint8_t uid[PROFILE_UID_SIZE];
     uint16_t name[40];            /* for a bad section name: its start, NUL-terminated */
     uint32_t error;               /* for an unreadable section or value: the Win32 error */
+    uint32_t count;               /* for PROFILE_MORE_MISSING: how many were left out */
 };
 
 struct profile_provider {
