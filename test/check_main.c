@@ -18,6 +18,8 @@ int main(void)
     srunner_add_suite(runner, robustness_suite());
     srunner_add_suite(runner, cmdline_suite());
     srunner_add_suite(runner, concurrent_suite());
+    srunner_add_suite(runner, provider_behavior_suite());
+    srunner_add_suite(runner, exit_record_suite());
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);
     srunner_free(runner);

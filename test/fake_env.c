@@ -2,6 +2,7 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,32 +50,61 @@ static bool env_caller_is_abandoned(void *ctx)
     return thread_abandoned;
 }
 
-static void *env_query_shutdown(void *ctx, void *provider)
+static uint64_t env_now_us(void *ctx)
+{
+    struct timespec t;
+
+    (void)ctx;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static void *env_query_shutdown(void *ctx, void *provider, uint32_t timeout_ms, enum call_outcome *outcome)
 {
     struct fake_provider *p = provider;
 
+    (void)timeout_ms;
     if (p->fake != ctx)
         p->fake->env_errors++;
     p->queried++;
-    return p->no_interface ? NULL : p;
+    if (p->during_query)
+        p->during_query(p);
+    *outcome = p->query_outcome;
+    return p->no_interface || p->query_outcome != CALL_RETURNED ? NULL : p;
 }
 
-static void env_read_policy(void *ctx, struct policy_decision decisions[SHUTDOWN_SETTINGS])
+static void env_identify(void *ctx, void *provider, struct provider_identity *who)
+{
+    const struct fake_provider *p = provider;
+    size_t n = 0;
+
+    (void)ctx;
+    for (const char *c = "C:\\fake\\"; *c; c++)
+        who->module[n++] = (unsigned char)*c;
+    for (const char *c = p->module ? p->module : p->name; *c && n + 1 < PROVIDER_MODULE_MAX; c++)
+        who->module[n++] = (unsigned char)*c;
+    who->module[n] = 0;
+}
+
+static void env_read_policy(void *ctx, struct policy_decision decisions[SHUTDOWN_SETTINGS],
+                            struct behavior_reading *behaviors)
 {
     struct fake *f = ctx;
 
     f->policy_reads++;
     policy_decide(&f->reading, SHUTDOWN_DISABLED, SHUTDOWN_UNLESS_OPTED_OUT, &decisions[SETTING_BEHAVIOR]);
-    memset(&decisions[SETTING_TIMEOUT], 0, sizeof(decisions[SETTING_TIMEOUT]));
+    for (unsigned setting = SETTING_TIMEOUT; setting < SHUTDOWN_SETTINGS; setting++) {
+        memset(&decisions[setting], 0, sizeof(decisions[setting]));
+        decisions[setting].value = shutdown_setting_default(setting);
+        decisions[setting].place = POLICY_DEFAULT;
+    }
     decisions[SETTING_TIMEOUT].value = f->timeout_ms;
-    decisions[SETTING_TIMEOUT].place = POLICY_DEFAULT;
-    memset(&decisions[SETTING_CONCURRENT], 0, sizeof(decisions[SETTING_CONCURRENT]));
     decisions[SETTING_CONCURRENT].value = f->concurrent;
-    decisions[SETTING_CONCURRENT].place = POLICY_DEFAULT;
+    *behaviors = f->behaviors;
 }
 
 static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call call, uint32_t timeout_ms,
-                                 enum call_outcome *outcome)
+                                 uint32_t record_entry, enum call_outcome *outcome, uint32_t *flags)
 {
     static const char letter[] = { 'Q', 'N', 'D' };
     struct fake_provider *p = shutdown;
@@ -99,7 +129,9 @@ static int32_t env_call_provider(void *ctx, void *shutdown, enum provider_call c
         p->during(p, call);
     /* The fake deadline: a provider set to hang or crash in this call does
      * so, and the env reports what a real one would. */
+    (void)record_entry;
     *outcome = p->outcome[call];
+    *flags = f->next_flags;
     return p->answer[call];
 }
 
@@ -116,7 +148,8 @@ static void *batch_thread_main(void *arg)
     struct batch_thread *t = arg;
 
     logical_thread = t->caller;
-    t->call->hr = env_call_provider(t->f, t->call->shutdown, t->which, t->timeout_ms, &t->call->outcome);
+    t->call->hr = env_call_provider(t->f, t->call->shutdown, t->which, t->timeout_ms, t->call->record_entry,
+                                    &t->call->outcome, &t->call->flags);
     return NULL;
 }
 
@@ -189,21 +222,47 @@ static void env_release_provider(void *ctx, void *shutdown)
     ((struct fake_provider *)shutdown)->released++;
 }
 
-static void env_report(void *ctx, const struct shutdown_event *event)
-{
-    ((struct fake *)ctx)->events[event->kind]++;
-}
-
-static void env_report_deferred(void *ctx, const struct shutdown_event *events, size_t count, size_t lost,
-                                uint32_t timeout_ms)
+static void env_report_phase(void *ctx, const struct reported_event *events, size_t count, size_t lost,
+                             uint32_t timeout_ms)
 {
     struct fake *f = ctx;
 
-    f->deferred_writes++;
-    f->deferred_lost += lost;
-    f->last_deferred_timeout_ms = timeout_ms;
+    f->report_writes++;
+    f->report_lost += lost;
+    f->last_report_timeout_ms = timeout_ms;
     for (size_t i = 0; i < count; i++)
-        env_report(ctx, &events[i]);
+        if (events[i].event.kind < SHUTDOWN_EVENT_KINDS)
+            f->reported[events[i].event.kind]++;
+        else
+            f->env_errors++;
+}
+
+int fake_events(struct fake *f, enum shutdown_event_kind kind)
+{
+    const struct exit_header *h = f->record;
+    const struct exit_event *events = (const struct exit_event *)((const uint8_t *)f->record + h->events.offset);
+    int count = 0;
+
+    for (uint32_t i = 0; i < h->events.reserved && i < h->events.capacity; i++)
+        count += events[i].state == EXIT_ENTRY_DONE && events[i].event.kind == kind;
+    return count;
+}
+
+void fake_set_behavior(struct fake *f, enum policy_place place, const char *name, uint32_t reg_type,
+                       const void *data, uint32_t size)
+{
+    struct behavior_value *v = &f->behaviors.values[f->behaviors.count++];
+    size_t n = 0;
+
+    memset(v, 0, sizeof(*v));
+    v->place = place;
+    for (; name[n] && n + 1 < BEHAVIOR_NAME_MAX; n++)
+        v->name[n] = (unsigned char)name[n];
+    v->name_too_long = name[n] != 0;
+    v->value.state = POLICY_VALUE_PRESENT;
+    v->value.reg_type = reg_type;
+    v->value.size = size;
+    memcpy(v->value.data, data, size < sizeof(v->value.data) ? size : sizeof(v->value.data));
 }
 
 void fake_init(struct fake *f)
@@ -215,16 +274,18 @@ void fake_init(struct fake *f)
         .wait = env_wait,
         .wake_all = env_wake_all,
         .current_thread = env_current_thread,
+        .now_us = env_now_us,
         .caller_is_abandoned = env_caller_is_abandoned,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
         .call_providers = env_call_providers,
         .query_shutdown = env_query_shutdown,
+        .identify = env_identify,
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
-        .report = env_report,
-        .report_deferred = env_report_deferred,
+        .report_phase = env_report_phase,
     };
+    static const uint16_t image[] = { 'C', ':', '\\', 'c', 'l', 'i', 'e', 'n', 't', '.', 'e', 'x', 'e', 0 };
 
     memset(f, 0, sizeof(*f));
     pthread_mutex_init(&f->lock, NULL);
@@ -232,12 +293,17 @@ void fake_init(struct fake *f)
     pthread_cond_init(&f->met, NULL);
     pthread_mutex_init(&f->log_lock, NULL);
     shutdown_init(&f->s, &env);
+    f->record = calloc(1, exit_record_size());
+    ck_assert_ptr_nonnull(f->record);
+    exit_record_format(f->record, 42, 64, 1, 2, env_now_us(f), image);
+    shutdown_set_record(&f->s, f->record);
 }
 
 void fake_free(struct fake *f)
 {
     ck_assert_int_eq(f->env_errors, 0);
     shutdown_free(&f->s);
+    free(f->record);
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->cond);
     pthread_cond_destroy(&f->met);

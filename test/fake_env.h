@@ -18,9 +18,13 @@ struct fake_provider {
     enum call_outcome outcome[3];  /* how each call ends under a deadline */
     int released;
     int no_interface;           /* it has no IMAPIProviderShutdown */
+    enum call_outcome query_outcome; /* how its QueryInterface ends under the deadline */
+    const char *module;         /* the module the fake says implements it (default: its name) */
     int queried;                /* times asked for IMAPIProviderShutdown */
     /* Runs inside the call, before it answers (reentrancy, blocking...). */
     void (*during)(struct fake_provider *p, enum provider_call call);
+    /* Runs inside its QueryInterface (asked for IMAPIProviderShutdown). */
+    void (*during_query)(struct fake_provider *p);
     void *during_arg;
     int batch[3];               /* the batch it was last called in, by call; 0: called alone */
 };
@@ -31,12 +35,15 @@ struct fake {
     pthread_cond_t cond;
     pthread_mutex_t log_lock;
     struct policy_reading reading;
+    struct behavior_reading behaviors; /* what read_policy gives for ProviderBehavior */
     int policy_reads;
     char log[4096];
-    int events[SHUTDOWN_EVENT_KINDS]; /* counts by enum shutdown_event_kind */
-    int deferred_writes;        /* calls of report_deferred */
-    size_t deferred_lost;
-    uint32_t last_deferred_timeout_ms;
+    void *record;               /* the exit record the core writes */
+    int reported[SHUTDOWN_EVENT_KINDS]; /* events made text (report_phase), by kind */
+    int report_writes;          /* calls of report_phase */
+    size_t report_lost;
+    uint32_t last_report_timeout_ms;
+    uint32_t next_flags;        /* the flags the next provider call ends with (CALL_UNGUARDED...) */
     int env_errors;             /* a call for another fake, or a full log */
     const char *loaded[8];      /* DLL file names "loaded in the process" */
     int loaded_checks;          /* calls of section_is_loaded */
@@ -54,6 +61,13 @@ struct fake {
 
 void fake_init(struct fake *f);
 void fake_free(struct fake *f);
+
+/* Events of this kind in the exit record: every phase's, on the protocol
+ * path too. */
+int fake_events(struct fake *f, enum shutdown_event_kind kind);
+/* A ProviderBehavior value as the registry would give it. */
+void fake_set_behavior(struct fake *f, enum policy_place place, const char *name, uint32_t reg_type,
+                       const void *data, uint32_t size);
 
 /* Sets a valid FastShutdownBehavior in one place; clear removes them all. */
 void fake_set_policy(struct fake *f, enum policy_place place, unsigned version, uint32_t value);

@@ -14,5 +14,7 @@ Suite *deadline_suite(void);
 Suite *robustness_suite(void);
 Suite *cmdline_suite(void);
 Suite *concurrent_suite(void);
+Suite *provider_behavior_suite(void);
+Suite *exit_record_suite(void);
 
 #endif

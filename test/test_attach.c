@@ -47,7 +47,7 @@ static int32_t attach(const char *const *uids, const uint32_t *types, const char
     for (size_t i = 0; i < n; i++)
         add_section(uids[i], types[i], dlls[i]);
     ck_assert_int_eq(profile_build(b.sections, b.count, &profile), SHUT_S_OK);
-    hr = shutdown_attach(&f.s, &profile);
+    hr = shutdown_attach(&f.s, &profile, NULL);
     profile_free(&profile);
     return hr;
 }
@@ -119,7 +119,7 @@ START_TEST(test_option1_loaded_but_unregistered_section_refuses)
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK); /* nothing else is loaded */
     f.loaded[0] = "MSB32.DLL";
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
-    ck_assert_int_eq(f.events[EVENT_SECTION_UNREGISTERED], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_SECTION_UNREGISTERED), 1);
     register_for(&ms_b, MS_B, 33, 1);
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
 }
@@ -144,7 +144,7 @@ START_TEST(test_option0_unregistered_section_does_not_block)
     ck_assert_int_eq(attach_standard(), SHUT_S_OK);
     register_for(&ms_b, MS_B, 33, 1);
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
-    ck_assert_int_eq(f.events[EVENT_SECTION_UNREGISTERED], 0);
+    ck_assert_int_eq(fake_events(&f, EVENT_SECTION_UNREGISTERED), 0);
 }
 END_TEST
 

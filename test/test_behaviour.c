@@ -39,7 +39,7 @@ START_TEST(test_option0_provider_opting_out_refuses)
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
     /* everyone is still asked, so the diagnostics name every objector */
     ck_assert_str_eq(f.log, "xp.Q ab.Q ms.Q");
-    ck_assert_int_eq(f.events[EVENT_PROVIDER_OPTED_OUT], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_PROVIDER_OPTED_OUT), 1);
 }
 END_TEST
 
@@ -91,7 +91,7 @@ START_TEST(test_option1_provider_without_interface_refuses)
     fake_set_policy(&f, POLICY_HKCU_POLICY, 0, 1);
     register_three(0);
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
-    ck_assert_int_eq(f.events[EVENT_PROVIDER_UNREACHABLE], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_PROVIDER_UNREACHABLE), 1);
     ck_assert_int_eq(ab.calls[PROVIDER_QUERY], 0);
 }
 END_TEST
@@ -110,7 +110,7 @@ START_TEST(test_option2_refuses_and_asks_nobody)
     fake_set_policy(&f, POLICY_HKCU_POLICY, 0, 2);
     register_three(1);
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
-    ck_assert_int_eq(f.events[EVENT_POLICY_DISABLED], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_POLICY_DISABLED), 1);
     ck_assert_int_eq(shutdown_notify(&f.s), SHUT_E_NO_SUPPORT);
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_E_NO_SUPPORT);
     ck_assert_str_eq(f.log, "");

@@ -145,7 +145,7 @@ START_TEST(test_failed_notify_does_not_stop_others_and_is_returned)
     ck_assert_int_eq(ms.calls[PROVIDER_NOTIFY], 1);
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_W_ERRORS_RETURNED);
     ck_assert_int_eq(xp.calls[PROVIDER_DO_FAST], 1);
-    ck_assert_int_eq(f.events[EVENT_PROVIDER_FAILED], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_PROVIDER_FAILED), 1);
 }
 END_TEST
 
@@ -316,15 +316,14 @@ START_TEST(test_unloadable_only_with_no_provider_and_no_shutdown)
 }
 END_TEST
 
-START_TEST(test_free_releases_every_provider_once)
+/* shutdown_free runs when the module goes (DLL_PROCESS_DETACH), when the
+ * providers' DLLs may be gone already: it calls none of their code. */
+START_TEST(test_free_calls_no_provider_code)
 {
     register_three();
     fake_register(&f, &ms2, SHUT_STORE_PROVIDER, 0);
     shutdown_free(&f.s);
-    ck_assert_int_eq(xp.released, 1);
-    ck_assert_int_eq(ab.released, 1);
-    ck_assert_int_eq(ms.released, 1);
-    ck_assert_int_eq(ms2.released, 0); /* it had no interface: nothing held */
+    ck_assert_int_eq(xp.released + ab.released + ms.released + ms2.released, 0);
     shutdown_init(&f.s, &f.s.env);     /* for teardown */
 }
 END_TEST
@@ -376,7 +375,7 @@ Suite *phases_suite(void)
     tcase_add_test(tc, test_unregister_releases_and_stops_calls);
     tcase_add_test(tc, test_bad_registration_changes_nothing);
     tcase_add_test(tc, test_unloadable_only_with_no_provider_and_no_shutdown);
-    tcase_add_test(tc, test_free_releases_every_provider_once);
+    tcase_add_test(tc, test_free_calls_no_provider_code);
     tcase_add_test(tc, test_run_gated_is_refused_after_do_fast);
     suite_add_tcase(suite, tc);
     return suite;

@@ -133,7 +133,7 @@ START_TEST(test_abandoned_in_notify_then_do_fast_tells_the_others)
     assert_stranger_refused(&st);
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_W_ERRORS_RETURNED);
     ck_assert_str_eq(f.log, "xp.Q ms.Q xp.N ms.N ms.D");
-    ck_assert_int_eq(f.events[EVENT_PROVIDER_TIMED_OUT], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_PROVIDER_TIMED_OUT), 1);
 }
 END_TEST
 
@@ -171,7 +171,9 @@ static void *run_register(void *arg)
     return NULL;
 }
 
-START_TEST(test_registration_racing_do_fast_never_touches_the_newcomer)
+/* Its QueryInterface ran before the gate; DoFastShutdown then finished
+ * first: the registration fails and what it got is released. */
+START_TEST(test_registration_racing_do_fast_fails_and_releases_what_it_got)
 {
     struct registrar r = { 0 };
     pthread_t do_fast;
@@ -191,8 +193,58 @@ START_TEST(test_registration_racing_do_fast_never_touches_the_newcomer)
     ck_assert_int_eq(result, SHUT_S_OK);
     ck_assert_int_eq(r.hr, SHUT_E_CALL_FAILED);
     ck_assert_uint_eq(r.cookie, 0);
-    ck_assert_int_eq(late.queried, 0);
+    ck_assert_int_eq(late.queried, 1);
+    ck_assert_int_eq(late.released, 1);
+    ck_assert_int_eq(late.calls[PROVIDER_QUERY] + late.calls[PROVIDER_NOTIFY] + late.calls[PROVIDER_DO_FAST], 0);
+}
+END_TEST
+
+static atomic_int in_query_interface, leave_query_interface;
+
+static void slow_query_interface(struct fake_provider *p)
+{
+    (void)p;
+    atomic_store(&in_query_interface, 1);
+    while (!atomic_load(&leave_query_interface))
+        sleep_ms(1);
+}
+
+/* The provider's QueryInterface runs before the gate: while it hangs, the
+ * client's phases go on; when it returns after DoFastShutdown, the
+ * registration fails and releases what it got. */
+START_TEST(test_registration_runs_no_provider_code_with_the_gate_held)
+{
+    struct registrar r = { 0 };
+
+    atomic_store(&in_query_interface, 0);
+    atomic_store(&leave_query_interface, 0);
+    fake_register(&f, &ms, SHUT_STORE_PROVIDER, 1);
+    late.during_query = slow_query_interface;
+    ck_assert_int_eq(pthread_create(&r.thread, NULL, run_register, &r), 0);
+    while (!atomic_load(&in_query_interface))
+        sleep_ms(1);
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_S_OK);
+    atomic_store(&leave_query_interface, 1);
+    pthread_join(r.thread, NULL);
+    ck_assert_int_eq(r.hr, SHUT_E_CALL_FAILED);
+    ck_assert_int_eq(late.released, 1);
+    ck_assert_int_eq(ms.calls[PROVIDER_DO_FAST], 1);
+}
+END_TEST
+
+/* A QueryInterface the deadline gave up on: the registration fails, and
+ * nothing it may still hand back is kept. */
+START_TEST(test_registration_whose_query_interface_overran_fails)
+{
+    uint32_t cookie = 1;
+
+    late.query_outcome = CALL_TIMED_OUT;
+    ck_assert_int_eq(shutdown_register(&f.s, NULL, SHUT_AB_PROVIDER, &late, &cookie), SHUT_E_TIMEOUT);
+    ck_assert_uint_eq(cookie, 0);
     ck_assert_int_eq(late.released, 0);
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    ck_assert_int_eq(late.calls[PROVIDER_QUERY], 0);
 }
 END_TEST
 
@@ -222,7 +274,7 @@ static int32_t attach_one(const char *uid, const char *dll)
     builder_long(&b, s, "00033e03", 33);
     builder_unicode(&b, s, "001f300a", dll);
     ck_assert_int_eq(profile_build(b.sections, b.count, &profile), SHUT_S_OK);
-    hr = shutdown_attach(&f.s, &profile);
+    hr = shutdown_attach(&f.s, &profile, NULL);
     profile_free(&profile);
     return hr;
 }
@@ -239,7 +291,7 @@ START_TEST(test_an_attached_profile_without_providers_keeps_the_module_too)
 {
     struct profile empty = { 0 };
 
-    ck_assert_int_eq(shutdown_attach(&f.s, &empty), SHUT_S_OK);
+    ck_assert_int_eq(shutdown_attach(&f.s, &empty, NULL), SHUT_S_OK);
     ck_assert(!shutdown_can_unload(&f.s));
 }
 END_TEST
@@ -260,7 +312,7 @@ static int32_t attach_with_unreadable(const char *readable_uid, const char *unre
     s = builder_section(&b, unreadable_uid);
     b.sections[s].read_error = 5;
     ck_assert_int_eq(profile_build(b.sections, b.count, &profile), SHUT_S_OK);
-    hr = shutdown_attach(&f.s, &profile);
+    hr = shutdown_attach(&f.s, &profile, NULL);
     profile_free(&profile);
     return hr;
 }
@@ -275,7 +327,7 @@ START_TEST(test_option1_unreadable_section_refuses_unless_its_provider_registere
                      SHUT_S_OK);
     fake_register(&f, &ms, SHUT_STORE_PROVIDER, 1);
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
-    ck_assert_int_eq(f.events[EVENT_SECTION_UNREADABLE], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_SECTION_UNREADABLE), 1);
     /* The provider of that section registered: it is asked, like any other. */
     uid_from_hex("b0000000000000000000000000000002", uid);
     ck_assert_int_eq(shutdown_register(&f.s, uid, SHUT_STORE_PROVIDER, &xp, &cookie), SHUT_S_OK);
@@ -305,7 +357,7 @@ START_TEST(test_attach_out_of_memory_changes_nothing)
         b.sections[s].read_error = 5;
         ck_assert_int_eq(profile_build(b.sections, b.count, &profile), SHUT_S_OK);
         alloc_fail_after(skip);
-        hr = shutdown_attach(&f.s, &profile);
+        hr = shutdown_attach(&f.s, &profile, NULL);
         alloc_fail_after(-1);
         profile_free(&profile);
         if (hr == SHUT_E_OUTOFMEMORY) {
@@ -322,7 +374,7 @@ END_TEST
 
 /* --- diagnostics of the protocol path ------------------------------------------ */
 
-START_TEST(test_protocol_phase_reports_after_its_last_provider)
+START_TEST(test_protocol_phase_makes_no_text_and_records_everything)
 {
     fake_register(&f, &xp, SHUT_TRANSPORT_PROVIDER, 1);
     fake_register(&f, &ms, SHUT_STORE_PROVIDER, 1);
@@ -330,31 +382,45 @@ START_TEST(test_protocol_phase_reports_after_its_last_provider)
     ms.answer[PROVIDER_DO_FAST] = SHUT_E_CALL_FAILED;
     f.timeout_ms = 250;
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
-    ck_assert_int_eq(f.deferred_writes, 0);
+    ck_assert_int_eq(f.report_writes, 0);
     ck_assert_int_eq(shutdown_notify(&f.s), SHUT_S_OK);
-    ck_assert_int_eq(f.deferred_writes, 1);
-    ck_assert_int_eq(f.events[EVENT_PROVIDER_FAILED], 1);
     ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_W_ERRORS_RETURNED);
-    ck_assert_int_eq(f.deferred_writes, 2);
-    ck_assert_int_eq(f.events[EVENT_PROVIDER_FAILED], 2);
-    /* Written under the deadline the phase ran with. */
-    ck_assert_uint_eq(f.last_deferred_timeout_ms, 250);
+    /* Nothing made text on the protocol path; the exit record has both. */
+    ck_assert_int_eq(f.report_writes, 0);
+    ck_assert_int_eq(fake_events(&f, EVENT_PROVIDER_FAILED), 2);
 }
 END_TEST
 
-START_TEST(test_protocol_phase_buffer_counts_what_did_not_fit)
+START_TEST(test_out_of_protocol_phase_reports_after_its_last_provider)
+{
+    fake_register(&f, &xp, SHUT_TRANSPORT_PROVIDER, 1);
+    fake_register(&f, &ms, SHUT_STORE_PROVIDER, 1);
+    xp.answer[PROVIDER_NOTIFY] = SHUT_E_CALL_FAILED;
+    f.timeout_ms = 250;
+    /* No query first: the notification evaluates, so it reports like one. */
+    ck_assert_int_eq(shutdown_notify(&f.s), SHUT_S_OK);
+    ck_assert_int_eq(f.report_writes, 1);
+    ck_assert_int_eq(f.reported[EVENT_PROVIDER_FAILED], 1);
+    ck_assert_int_eq(fake_events(&f, EVENT_PROVIDER_FAILED), 1);
+    /* Written under the deadline the phase ran with. */
+    ck_assert_uint_eq(f.last_report_timeout_ms, 250);
+}
+END_TEST
+
+START_TEST(test_query_buffer_counts_what_did_not_fit)
 {
     static struct fake_provider many[SHUTDOWN_DEFERRED_MAX + 5];
 
     for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++) {
         fake_provider_init(&many[i], &f, "p");
-        many[i].answer[PROVIDER_DO_FAST] = SHUT_E_CALL_FAILED;
+        many[i].answer[PROVIDER_QUERY] = SHUT_E_NO_SUPPORT;
         fake_register(&f, &many[i], SHUT_STORE_PROVIDER, 1);
     }
-    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
-    ck_assert_int_eq(shutdown_do_fast(&f.s), SHUT_W_ERRORS_RETURNED);
-    ck_assert_int_eq(f.events[EVENT_PROVIDER_FAILED], SHUTDOWN_DEFERRED_MAX);
-    ck_assert_uint_eq(f.deferred_lost, 5);
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
+    ck_assert_int_eq(f.reported[EVENT_PROVIDER_OPTED_OUT], SHUTDOWN_DEFERRED_MAX);
+    ck_assert_uint_eq(f.report_lost, 5);
+    /* The record has room for them all. */
+    ck_assert_int_eq(fake_events(&f, EVENT_PROVIDER_OPTED_OUT), SHUTDOWN_DEFERRED_MAX + 5);
 }
 END_TEST
 
@@ -392,15 +458,18 @@ Suite *robustness_suite(void)
     tcase_add_test(tc, test_abandoned_provider_is_refused_without_waiting_for_the_gate);
     tcase_add_test(tc, test_late_callback_leaves_the_client_served_as_before);
     tcase_add_test(tc, test_abandoned_in_notify_then_do_fast_tells_the_others);
-    tcase_add_test(tc, test_registration_racing_do_fast_never_touches_the_newcomer);
+    tcase_add_test(tc, test_registration_racing_do_fast_fails_and_releases_what_it_got);
     tcase_add_test(tc, test_registration_asks_for_the_interface_once_and_keeps_it);
+    tcase_add_test(tc, test_registration_runs_no_provider_code_with_the_gate_held);
+    tcase_add_test(tc, test_registration_whose_query_interface_overran_fails);
     tcase_add_test(tc, test_an_attached_profile_keeps_the_module);
     tcase_add_test(tc, test_an_attached_profile_without_providers_keeps_the_module_too);
     tcase_add_test(tc, test_attach_order_never_wraps);
     tcase_add_test(tc, test_option1_unreadable_section_refuses_unless_its_provider_registered);
     tcase_add_test(tc, test_attach_out_of_memory_changes_nothing);
-    tcase_add_test(tc, test_protocol_phase_reports_after_its_last_provider);
-    tcase_add_test(tc, test_protocol_phase_buffer_counts_what_did_not_fit);
+    tcase_add_test(tc, test_protocol_phase_makes_no_text_and_records_everything);
+    tcase_add_test(tc, test_out_of_protocol_phase_reports_after_its_last_provider);
+    tcase_add_test(tc, test_query_buffer_counts_what_did_not_fit);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -1,4 +1,5 @@
 #include "policy.h"
+#include "dll_name.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -69,6 +70,7 @@ const char *policy_reject_reason(enum policy_reject why)
     case POLICY_REJECT_TYPE:       return "is not a REG_DWORD";
     case POLICY_REJECT_SIZE:       return "is not 4 bytes long";
     case POLICY_REJECT_RANGE:      return "is out of range";
+    case POLICY_REJECT_NAME:       return "has a name too long for a DLL";
     }
     return "?";
 }
@@ -131,5 +133,72 @@ void policy_decide(const struct policy_reading *reading, uint32_t max_valid,
             rejected->version = version;
             decision->rejected_count++;
         }
+    }
+}
+
+bool behavior_value_is_valid(const struct behavior_value *v, uint32_t *number, struct policy_rejected *why)
+{
+    const struct policy_value *value = &v->value;
+    uint16_t digit = (uint16_t)(value->data[0] | value->data[1] << 8);
+
+    *why = (struct policy_rejected){ .place = v->place, .version = v->version, .reg_type = value->reg_type,
+                                     .size = value->size, .error = value->error };
+    if (v->name_too_long) {
+        why->why = POLICY_REJECT_NAME;
+        return false;
+    }
+    if (value->state == POLICY_VALUE_UNREADABLE) {
+        why->why = POLICY_REJECT_UNREADABLE;
+        return false;
+    }
+    if (value->reg_type == POLICY_REG_DWORD) {
+        if (value->size != 4) {
+            why->why = POLICY_REJECT_SIZE;
+            return false;
+        }
+        *number = (uint32_t)value->data[0] | (uint32_t)value->data[1] << 8 |
+                  (uint32_t)value->data[2] << 16 | (uint32_t)value->data[3] << 24;
+    } else if (value->reg_type == POLICY_REG_SZ) {
+        /* One UTF-16 digit, and its NUL if it has one. */
+        if (value->size != 2 && !(value->size == 4 && !value->data[2] && !value->data[3])) {
+            why->why = POLICY_REJECT_SIZE;
+            return false;
+        }
+        *number = digit >= '0' && digit <= '9' ? (uint32_t)(digit - '0') : UINT32_MAX;
+    } else {
+        why->why = POLICY_REJECT_TYPE;
+        return false;
+    }
+    if (*number > BEHAVIOR_MAX) {
+        why->number = *number;
+        why->why = POLICY_REJECT_RANGE;
+        return false;
+    }
+    return true;
+}
+
+void behavior_decide(const struct behavior_reading *reading, const uint16_t *dll, struct behavior_decision *d)
+{
+    uint16_t wanted[BEHAVIOR_NAME_MAX], name[BEHAVIOR_NAME_MAX];
+
+    *d = (struct behavior_decision){ .value = BEHAVIOR_ASK, .place = POLICY_DEFAULT };
+    if (!dll || !dll[0] || !dll_provider_name(dll, wanted, BEHAVIOR_NAME_MAX))
+        return;
+    for (uint32_t i = 0; i < reading->count && i < BEHAVIOR_VALUES_MAX; i++) {
+        const struct behavior_value *v = &reading->values[i];
+        struct policy_rejected why;
+        uint32_t number;
+        size_t k = 0;
+
+        if (v->name_too_long || !dll_provider_name(v->name, name, BEHAVIOR_NAME_MAX))
+            continue;
+        while (name[k] && name[k] == wanted[k])
+            k++;
+        if (name[k] != wanted[k] || !behavior_value_is_valid(v, &number, &why))
+            continue;
+        d->value = number;
+        d->place = v->place;
+        d->version = v->version;
+        return;
     }
 }

@@ -6,6 +6,7 @@
 #ifndef MAPISHUT_CORE_POLICY_H
 #define MAPISHUT_CORE_POLICY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* In precedence order: a machine policy can never be overridden by a user. */
@@ -58,6 +59,7 @@ enum policy_reject {
     POLICY_REJECT_TYPE,
     POLICY_REJECT_SIZE,
     POLICY_REJECT_RANGE,
+    POLICY_REJECT_NAME,     /* a ProviderBehavior value whose name cannot be a DLL's */
 };
 
 struct policy_rejected {
@@ -78,6 +80,54 @@ struct policy_decision {
 /* Valid values are REG_DWORD, 4 bytes, 0..max_valid; default_value otherwise. */
 void policy_decide(const struct policy_reading *reading, uint32_t max_valid,
                    uint32_t default_value, struct policy_decision *decision);
+
+/* --- ProviderBehavior: one value per provider DLL -------------------------- */
+
+/* They are the values of a subkey of each Shutdown key (mapishut.h names
+ * it: MAPISHUT_BEHAVIOR_SUBKEY). */
+/* What a value of ProviderBehavior says about the provider it names. */
+enum provider_behavior {
+    BEHAVIOR_ASK = 0,           /* ask the provider (the default) */
+    BEHAVIOR_REFUSE = 1,        /* no fast shutdown while it is loaded */
+    BEHAVIOR_OPTED_IN = 2,      /* its opt-out is overridden: it counts as opted in */
+};
+#define BEHAVIOR_MAX BEHAVIOR_OPTED_IN
+
+/* Value types ProviderBehavior takes (winnt.h numbers): what a Group Policy
+ * list writes, and a DWORD. */
+#define POLICY_REG_SZ 1u
+
+#define BEHAVIOR_VALUES_MAX 128
+#define BEHAVIOR_NAME_MAX   64     /* units with the NUL */
+
+struct behavior_value {
+    enum policy_place place;
+    unsigned version;
+    bool name_too_long;             /* the name was cut: it names no provider */
+    uint16_t name[BEHAVIOR_NAME_MAX];
+    struct policy_value value;      /* a REG_SZ "1" is 4 bytes with its NUL: data holds it all */
+};
+
+/* Every ProviderBehavior value of every place and version, in precedence
+ * order, as the Win32 layer read them. */
+struct behavior_reading {
+    struct behavior_value values[BEHAVIOR_VALUES_MAX];
+    uint32_t count;
+    uint32_t left_out;              /* values past BEHAVIOR_VALUES_MAX: not read */
+};
+
+struct behavior_decision {
+    uint32_t value;                 /* enum provider_behavior */
+    enum policy_place place;        /* POLICY_DEFAULT when no valid value names the provider */
+    unsigned version;
+};
+
+/* A valid value is a REG_DWORD of 4 bytes or a REG_SZ of one digit (with or
+ * without its NUL), 0 to 2; otherwise *why says what is wrong. */
+bool behavior_value_is_valid(const struct behavior_value *v, uint32_t *number, struct policy_rejected *why);
+/* The first valid value naming this provider (a DLL name in any of the forms
+ * dll_provider_name() accepts). */
+void behavior_decide(const struct behavior_reading *reading, const uint16_t *dll, struct behavior_decision *d);
 
 const char *policy_version_name(unsigned version);
 /* "machine policy", "user policy", "user preference", "machine preference", "default". */

@@ -4,6 +4,8 @@
 #ifndef MAPISHUT_CORE_PROVIDER_TABLE_H
 #define MAPISHUT_CORE_PROVIDER_TABLE_H
 
+#include "shutdown_event.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +23,11 @@ struct provider {
     bool told_notify;           /* each notification at most once */
     bool told_do_fast;
     bool abandoned;             /* overran the deadline or crashed: never called or released again */
+    struct provider_identity who;  /* names for the diagnostics and the exit record */
+    uint16_t behavior_name[PROVIDER_DLL_MAX]; /* its DLL as ProviderBehavior names it; empty: unknown */
+    uint32_t behavior;          /* enum provider_behavior at the last evaluation */
+    uint8_t behavior_place, behavior_version; /* where it was set (POLICY_DEFAULT: nowhere) */
+    uint32_t record_slot;       /* its slot in the exit record (EXIT_NO_PROVIDER: none) */
 };
 
 struct provider_table {

@@ -20,6 +20,8 @@ uint32_t shutdown_setting_max(enum shutdown_setting setting)
     case SETTING_BEHAVIOR:   return SHUTDOWN_DISABLED;
     case SETTING_TIMEOUT:    return SHUTDOWN_TIMEOUT_MAX;
     case SETTING_CONCURRENT: return 1;
+    case SETTING_WARN:       return SHUTDOWN_TIMEOUT_MAX;
+    case SETTING_RECORDS:    return SHUTDOWN_RECORDS_MAX;
     case SHUTDOWN_SETTINGS:  break;
     }
     return 0;
@@ -27,8 +29,11 @@ uint32_t shutdown_setting_max(enum shutdown_setting setting)
 
 uint32_t shutdown_setting_default(enum shutdown_setting setting)
 {
-    (void)setting;
-    return 0; /* fast unless opted out; no deadline; one provider after the other */
+    switch (setting) {
+    case SETTING_WARN:    return 500;   /* Outlook's threshold for add-ins */
+    case SETTING_RECORDS: return 32;
+    default:              return 0;     /* fast unless opted out; no deadline; one after the other */
+    }
 }
 
 void shutdown_init(struct shutdown *s, const struct shutdown_env *env)
@@ -36,13 +41,13 @@ void shutdown_init(struct shutdown *s, const struct shutdown_env *env)
     memset(s, 0, sizeof(*s));
     s->env = *env;
     provider_table_init(&s->providers);
+    s->client_entry = UINT32_MAX;
 }
 
+/* The providers are not released: this runs when the module goes, and
+ * their DLLs may be gone before it (nobody can tell at DLL_PROCESS_DETACH). */
 void shutdown_free(struct shutdown *s)
 {
-    for (size_t i = 0; i < s->providers.count; i++)
-        if (s->providers.items[i].shutdown && !s->providers.items[i].abandoned)
-            s->env.release_provider(s->env.ctx, s->providers.items[i].shutdown);
     provider_table_free(&s->providers);
     free(s->batch);
     s->batch = NULL;
@@ -54,6 +59,24 @@ void shutdown_free(struct shutdown *s)
     s->unreadable = NULL;
     s->unreadable_count = 0;
 }
+
+void shutdown_set_record(struct shutdown *s, void *memory)
+{
+    __atomic_store_n(&s->record.header, (struct exit_header *)memory, __ATOMIC_RELEASE);
+}
+
+/* The exit record as it is now: set once, by another thread maybe. */
+static struct exit_record record_of(struct shutdown *s)
+{
+    return (struct exit_record){ __atomic_load_n(&s->record.header, __ATOMIC_ACQUIRE) };
+}
+
+static uint64_t now(struct shutdown *s)
+{
+    return s->env.now_us(s->env.ctx);
+}
+
+/* --- the gate ------------------------------------------------------------------ */
 
 enum gate {
     GATE_ENTERED,
@@ -121,66 +144,86 @@ static void gate_leave_done(struct shutdown *s, int32_t result)
     s->env.unlock(s->env.ctx);
 }
 
-/* During a phase an event is only recorded
- * (with a copy of what it points to: the table may change before it is
- * written); otherwise it is reported at once. */
-static void record_event(struct shutdown *s, const struct shutdown_event *event)
-{
-    struct shutdown_event *copy;
+/* --- what a phase reports --------------------------------------------------------- */
 
-    if (!s->deferring) {
-        s->env.report(s->env.ctx, event);
+/* A phase begins: off the protocol path its events will also be made text
+ * after it (reporting); on it they only go to the exit record. */
+static void phase_begin(struct shutdown *s, enum exit_phase phase, bool reporting)
+{
+    struct exit_record r = record_of(s);
+
+    s->reporting = reporting;
+    s->deferred_count = s->deferred_lost = 0;
+    exit_record_phase(&r, phase);
+}
+
+/* Every event goes to the exit record at once; off the protocol path it is
+ * kept for the diagnostics too, with a copy of who its provider is. Neither
+ * allocates nor waits. */
+static void record_event(struct shutdown *s, const struct shutdown_event *event, const struct provider *p)
+{
+    struct exit_record r = record_of(s);
+    struct reported_event *kept;
+
+    exit_record_event(&r, s->evaluation, event);
+    if (!s->reporting)
         return;
-    }
     if (s->deferred_count == SHUTDOWN_DEFERRED_MAX) {
         s->deferred_lost++;
         return;
     }
-    copy = &s->deferred[s->deferred_count];
-    *copy = *event;
-    if (event->provider) {
-        s->deferred_providers[s->deferred_count] = *event->provider;
-        copy->provider = &s->deferred_providers[s->deferred_count];
+    kept = &s->deferred[s->deferred_count++];
+    kept->event = *event;
+    if (p)
+        kept->who = p->who;
+    else
+        memset(&kept->who, 0, sizeof(kept->who));
+}
+
+static void report(struct shutdown *s, enum shutdown_event_kind kind, const struct provider *p,
+                   enum provider_call call, int32_t hr)
+{
+    struct shutdown_event event = { .kind = (uint16_t)kind, .call = (uint16_t)call, .hr = hr,
+                                    .provider = EXIT_NO_PROVIDER };
+
+    if (p) {
+        event.provider = p->record_slot;
+        event.cookie = p->cookie;
+        event.resource_type = p->resource_type;
+        event.place = p->behavior_place;        /* for the ProviderBehavior events */
+        event.version = p->behavior_version;
+        if (p->has_section_uid)
+            memcpy(event.section_uid, p->section_uid, sizeof(event.section_uid));
     }
-    if (event->rejected) {
-        s->deferred_rejected[s->deferred_count] = *event->rejected;
-        copy->rejected = &s->deferred_rejected[s->deferred_count];
-    }
-    s->deferred_count++;
+    record_event(s, &event, p);
 }
 
-static void report_ignored(struct shutdown *s, enum shutdown_setting setting, const struct policy_decision *d)
+static void report_ignored(struct shutdown *s, enum shutdown_event_kind kind, enum shutdown_setting setting,
+                           const struct policy_rejected *r, const uint16_t *name)
 {
-    for (unsigned i = 0; i < d->rejected_count; i++) {
-        struct shutdown_event event = { .kind = EVENT_POLICY_VALUE_IGNORED, .rejected = &d->rejected[i],
-                                        .setting = setting };
+    struct shutdown_event event = { .kind = (uint16_t)kind, .provider = EXIT_NO_PROVIDER,
+                                    .setting = (uint8_t)setting, .place = (uint8_t)r->place,
+                                    .version = (uint8_t)r->version, .why = (uint8_t)r->why,
+                                    .reg_type = r->reg_type, .size = r->size, .number = r->number,
+                                    .error = r->error };
 
-        record_event(s, &event);
-    }
+    for (size_t i = 0; name && name[i] && i + 1 < sizeof(event.name) / sizeof(event.name[0]); i++)
+        event.name[i] = name[i];
+    record_event(s, &event, NULL);
 }
 
-static void report(struct shutdown *s, enum shutdown_event_kind kind,
-                   const struct provider *p, enum provider_call call, int32_t hr)
+/* The phase is over: off the protocol path its events are made text now. */
+static void phase_end(struct shutdown *s, enum exit_phase phase)
 {
-    struct shutdown_event event = { .kind = kind, .provider = p, .call = call, .hr = hr };
+    struct exit_record r = record_of(s);
 
-    record_event(s, &event);
+    if (s->reporting && (s->deferred_count || s->deferred_lost))
+        s->env.report_phase(s->env.ctx, s->deferred, s->deferred_count, s->deferred_lost, s->timeout_ms);
+    exit_record_lost(&r, (uint32_t)s->deferred_lost);
+    exit_record_phase(&r, phase);
 }
 
-static void defer_reports(struct shutdown *s)
-{
-    s->deferring = true;
-    s->deferred_count = s->deferred_lost = 0;
-}
-
-/* After the last provider of the phase has returned. */
-static void write_deferred_reports(struct shutdown *s)
-{
-    s->deferring = false;
-    if (s->deferred_count || s->deferred_lost)
-        s->env.report_deferred(s->env.ctx, s->deferred, s->deferred_count, s->deferred_lost, s->timeout_ms);
-    s->deferred_count = s->deferred_lost = 0;
-}
+/* --- sections and providers --------------------------------------------------------- */
 
 static const struct attached_section *find_attached(const struct shutdown *s, const uint8_t *uid)
 {
@@ -199,49 +242,54 @@ static bool uid_has_provider(const struct shutdown *s, const uint8_t *uid)
     return false;
 }
 
-/* Option 1: a provider loaded in the process (its DLL is there) that never
- * registered cannot be asked, so it cannot opt in. Whether it is loaded is
- * decided now: DLLs come and go after the profile was attached. A section
- * that could not be read may be such a provider: unless one registered with
- * its UID, it cannot be counted as opting in either. */
-static bool unregistered_sections_refuse(struct shutdown *s)
+static void copy_units(uint16_t *to, size_t size, const uint16_t *from)
 {
-    bool refused = false;
+    size_t n = 0;
 
-    for (size_t i = 0; i < s->section_count; i++) {
-        const struct attached_section *a = &s->sections[i];
-        struct shutdown_event event = { .kind = EVENT_SECTION_UNREGISTERED, .section = &a->section,
-                                        .call = PROVIDER_QUERY, .hr = SHUT_E_NO_SUPPORT };
-
-        if (uid_has_provider(s, a->section.section_uid) || !s->env.section_is_loaded(s->env.ctx, &a->section))
-            continue;
-        record_event(s, &event);
-        refused = true;
-    }
-    for (size_t i = 0; i < s->unreadable_count; i++) {
-        struct shutdown_event event = { .kind = EVENT_SECTION_UNREADABLE, .section_uid = s->unreadable[i],
-                                        .call = PROVIDER_QUERY, .hr = SHUT_E_NO_SUPPORT };
-
-        if (uid_has_provider(s, s->unreadable[i]))
-            continue;
-        record_event(s, &event);
-        refused = true;
-    }
-    return refused;
+    for (; from[n] && n + 1 < size; n++)
+        to[n] = from[n];
+    to[n] = 0;
 }
+
+/* What the profile says of a provider: its names, and its place in the order. */
+static void place_by_section(struct shutdown *s, struct provider *p, const struct attached_section *a)
+{
+    struct exit_record r = record_of(s);
+
+    p->profile_order = a->order;
+    copy_units(p->who.display_name, PROVIDER_DISPLAY_NAME_MAX, a->section.display_name);
+    copy_units(p->who.dll_name, PROVIDER_DLL_MAX, a->section.dll_name);
+    copy_units(p->behavior_name, PROVIDER_DLL_MAX, a->section.dll_name);
+    exit_record_provider_named(&r, p->record_slot, &p->who);
+}
+
+/* --- one provider call ------------------------------------------------------------------ */
 
 /* A provider that overran the deadline or crashed is abandoned: never
  * called or released again. Returns the call's result as the phase counts it. */
 static int32_t call_ended(struct shutdown *s, struct provider *p, enum provider_call call,
                           int32_t hr, enum call_outcome outcome)
 {
+    struct exit_record r = record_of(s);
+
     if (outcome == CALL_RETURNED)
         return hr;
     p->abandoned = true;
+    exit_record_provider_flag(&r, p->record_slot, EXIT_PROVIDER_ABANDONED);
     if (outcome == CALL_TIMED_OUT)
         hr = SHUT_E_TIMEOUT;
     report(s, outcome == CALL_TIMED_OUT ? EVENT_PROVIDER_TIMED_OUT : EVENT_PROVIDER_CRASHED, p, call, hr);
     return SHUT_FAILED(hr) ? hr : SHUT_E_CALL_FAILED;
+}
+
+static enum exit_outcome record_outcome(int32_t hr, enum call_outcome outcome)
+{
+    switch (outcome) {
+    case CALL_TIMED_OUT: return OUTCOME_ABANDONED;
+    case CALL_CRASHED:   return OUTCOME_CRASHED;
+    case CALL_RETURNED:  break;
+    }
+    return SHUT_FAILED(hr) ? OUTCOME_FAILED : OUTCOME_RETURNED;
 }
 
 /* The providers called together with the one at first: with
@@ -267,17 +315,33 @@ static size_t batch_end(const struct shutdown *s, size_t first)
 static void call_batch(struct shutdown *s, size_t n, enum provider_call call)
 {
     struct shutdown_batch_call *b = s->batch;
+    struct exit_record r = record_of(s);
 
     if (!n)
         return;
+    for (size_t k = 0; k < n; k++)
+        b[k].record_entry = exit_record_call_start(&r, s->providers.items[b[k].provider].record_slot, call,
+                                                   s->client_entry, now(s));
     if (s->concurrent) {
         s->env.call_providers(s->env.ctx, b, n, call, s->timeout_ms);
     } else {
         b[0].outcome = CALL_RETURNED;
-        b[0].hr = s->env.call_provider(s->env.ctx, b[0].shutdown, call, s->timeout_ms, &b[0].outcome);
+        b[0].hr = s->env.call_provider(s->env.ctx, b[0].shutdown, call, s->timeout_ms, b[0].record_entry,
+                                       &b[0].outcome, &b[0].flags);
     }
-    for (size_t k = 0; k < n; k++)
-        b[k].hr = call_ended(s, &s->providers.items[b[k].provider], call, b[k].hr, b[k].outcome);
+    for (size_t k = 0; k < n; k++) {
+        struct provider *p = &s->providers.items[b[k].provider];
+        uint32_t flags = (b[k].flags & CALL_UNGUARDED ? EXIT_CALL_UNGUARDED : 0) |
+                         (b[k].flags & CALL_HOOK_FAILED ? EXIT_CALL_HOOK_FAILED : 0);
+
+        exit_record_call_done(&r, b[k].record_entry, b[k].hr, record_outcome(b[k].hr, b[k].outcome), flags,
+                              b[k].outcome == CALL_CRASHED ? (uint32_t)b[k].hr : 0, now(s));
+        if (b[k].flags & CALL_UNGUARDED)
+            report(s, EVENT_UNGUARDED_CALL, p, call, b[k].hr);
+        if (b[k].flags & CALL_HOOK_FAILED)
+            report(s, EVENT_HOOK_FAILED, p, call, b[k].hr);
+        b[k].hr = call_ended(s, p, call, b[k].hr, b[k].outcome);
+    }
 }
 
 static void batch_add(struct shutdown *s, size_t *n, size_t index)
@@ -287,26 +351,165 @@ static void batch_add(struct shutdown *s, size_t *n, size_t index)
     (*n)++;
 }
 
+/* --- the decision ----------------------------------------------------------------------- */
+
+/* The settings in force, each in the exit record with where it came from,
+ * and every value the search passed over reported. */
+static uint32_t read_settings(struct shutdown *s)
+{
+    static const enum exit_setting in_record[SHUTDOWN_SETTINGS] = {
+        [SETTING_BEHAVIOR] = EXIT_BEHAVIOR, [SETTING_TIMEOUT] = EXIT_TIMEOUT,
+        [SETTING_CONCURRENT] = EXIT_CONCURRENT, [SETTING_WARN] = EXIT_WARN, [SETTING_RECORDS] = EXIT_RECORDS,
+    };
+    struct policy_decision settings[SHUTDOWN_SETTINGS];
+    struct exit_record r = record_of(s);
+
+    s->env.read_policy(s->env.ctx, settings, &s->behaviors);
+    s->timeout_ms = settings[SETTING_TIMEOUT].value;
+    s->concurrent = settings[SETTING_CONCURRENT].value != 0;
+    s->env.lock(s->env.ctx);
+    s->query_timeout_ms = s->timeout_ms;
+    s->env.unlock(s->env.ctx);
+    for (unsigned setting = 0; setting < SHUTDOWN_SETTINGS; setting++) {
+        const struct policy_decision *d = &settings[setting];
+
+        exit_record_setting(&r, in_record[setting], d->value, d->place, d->version);
+        for (unsigned i = 0; i < d->rejected_count; i++)
+            report_ignored(s, EVENT_POLICY_VALUE_IGNORED, (enum shutdown_setting)setting, &d->rejected[i], NULL);
+    }
+    for (uint32_t i = 0; i < s->behaviors.count && i < BEHAVIOR_VALUES_MAX; i++) {
+        struct policy_rejected why;
+        uint32_t number;
+
+        if (!behavior_value_is_valid(&s->behaviors.values[i], &number, &why))
+            report_ignored(s, EVENT_BEHAVIOR_IGNORED, SETTING_BEHAVIOR, &why, s->behaviors.values[i].name);
+    }
+    if (s->behaviors.left_out) {
+        struct shutdown_event event = { .kind = EVENT_BEHAVIOR_LEFT_OUT, .provider = EXIT_NO_PROVIDER,
+                                        .number = s->behaviors.left_out };
+
+        record_event(s, &event, NULL);
+    }
+    return settings[SETTING_BEHAVIOR].value;
+}
+
+/* Each provider's ProviderBehavior, decided from its DLL's name. */
+static void decide_behaviors(struct shutdown *s)
+{
+    struct exit_record r = record_of(s);
+
+    for (size_t i = 0; i < s->providers.count; i++) {
+        struct provider *p = &s->providers.items[i];
+        struct behavior_decision d;
+
+        behavior_decide(&s->behaviors, p->behavior_name, &d);
+        p->behavior = d.value;
+        p->behavior_place = (uint8_t)d.place;
+        p->behavior_version = (uint8_t)d.version;
+        exit_record_provider_behavior(&r, p->record_slot, d.value, d.place);
+    }
+}
+
+static void report_section(struct shutdown *s, enum shutdown_event_kind kind, const struct attached_section *a,
+                           const uint8_t *uid, const struct behavior_decision *d)
+{
+    struct shutdown_event event = { .kind = (uint16_t)kind, .call = PROVIDER_QUERY, .hr = SHUT_E_NO_SUPPORT,
+                                    .provider = EXIT_NO_PROVIDER, .place = POLICY_DEFAULT };
+
+    if (d) {
+        event.place = (uint8_t)d->place;
+        event.version = (uint8_t)d->version;
+    }
+    memcpy(event.section_uid, a ? a->section.section_uid : uid, sizeof(event.section_uid));
+    if (a) {
+        event.resource_type = a->section.resource_type;
+        copy_units(event.name, sizeof(event.name) / sizeof(event.name[0]), a->section.dll_file);
+    }
+    record_event(s, &event, NULL);
+}
+
+/* Sections of the attached profiles whose DLL is loaded but whose provider
+ * never registered. Under option 1 such a provider cannot be asked, so it
+ * cannot opt in; with ProviderBehavior 1 its being loaded is enough to
+ * refuse, under any option. Whether it is loaded is decided now: DLLs come
+ * and go after the profile was attached. A section that could not be read
+ * may be such a provider: unless one registered with its UID, it cannot be
+ * counted as opting in under option 1 either. */
+static bool sections_refuse(struct shutdown *s, uint32_t option)
+{
+    bool refused = false;
+
+    for (size_t i = 0; i < s->section_count; i++) {
+        const struct attached_section *a = &s->sections[i];
+        struct behavior_decision d;
+
+        if (uid_has_provider(s, a->section.section_uid))
+            continue;
+        behavior_decide(&s->behaviors, a->section.dll_name, &d);
+        if (option != SHUTDOWN_ONLY_IF_ALL_OPT_IN && d.value != BEHAVIOR_REFUSE)
+            continue;
+        if (!s->env.section_is_loaded(s->env.ctx, &a->section))
+            continue;
+        if (d.value == BEHAVIOR_REFUSE) {
+            report_section(s, EVENT_BEHAVIOR_REFUSES, a, NULL, &d);
+            refused = true;
+        } else if (d.value == BEHAVIOR_OPTED_IN) {
+            report_section(s, EVENT_BEHAVIOR_OVERRIDES, a, NULL, &d);
+        } else {
+            report_section(s, EVENT_SECTION_UNREGISTERED, a, NULL, NULL);
+            refused = true;
+        }
+    }
+    for (size_t i = 0; option == SHUTDOWN_ONLY_IF_ALL_OPT_IN && i < s->unreadable_count; i++) {
+        if (uid_has_provider(s, s->unreadable[i]))
+            continue;
+        report_section(s, EVENT_SECTION_UNREADABLE, NULL, s->unreadable[i], NULL);
+        refused = true;
+    }
+    return refused;
+}
+
+/* Does this provider stand in the way, before it is asked? */
+static bool refuses_unasked(struct shutdown *s, struct provider *p, uint32_t option)
+{
+    bool refused = false;
+
+    if (p->behavior == BEHAVIOR_REFUSE) {
+        report(s, EVENT_BEHAVIOR_REFUSES, p, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
+        refused = true;
+    }
+    if (!p->shutdown && option == SHUTDOWN_ONLY_IF_ALL_OPT_IN) {
+        if (p->behavior == BEHAVIOR_OPTED_IN) {
+            report(s, EVENT_BEHAVIOR_OVERRIDES, p, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
+        } else {
+            report(s, EVENT_PROVIDER_UNREACHABLE, p, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
+            refused = true;
+        }
+    } else if (p->shutdown && p->abandoned) {
+        report(s, EVENT_PROVIDER_GONE_EARLIER, p, PROVIDER_QUERY, SHUT_E_CALL_FAILED);
+        refused = true; /* it can no longer answer, so it did not opt in */
+    }
+    return refused;
+}
+
 /* Ask the policy and the providers whether a fast shutdown may happen now.
  * Every provider is asked even after a refusal, so that the diagnostics
  * name all of those that stand in the way. */
 static int32_t evaluate(struct shutdown *s)
 {
-    struct policy_decision settings[SHUTDOWN_SETTINGS];
-    uint32_t behavior;
+    struct exit_record r = record_of(s);
+    uint32_t option;
     bool refused = false;
 
-    s->env.read_policy(s->env.ctx, settings);
-    behavior = settings[SETTING_BEHAVIOR].value;
-    s->timeout_ms = settings[SETTING_TIMEOUT].value;
-    s->concurrent = settings[SETTING_CONCURRENT].value != 0;
-    for (unsigned setting = 0; setting < SHUTDOWN_SETTINGS; setting++)
-        report_ignored(s, (enum shutdown_setting)setting, &settings[setting]);
-    if (behavior == SHUTDOWN_DISABLED) {
+    s->evaluation = exit_record_evaluation(&r);
+    option = read_settings(s);
+    if (option == SHUTDOWN_DISABLED) {
         report(s, EVENT_POLICY_DISABLED, NULL, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
         s->query_ok = false;
+        exit_record_answer(&r, SHUT_E_NO_SUPPORT);
         return SHUT_E_NO_SUPPORT;
     }
+    decide_behaviors(s);
     for (size_t first = 0, end; first < s->providers.count; first = end) {
         size_t n = 0;
 
@@ -314,36 +517,33 @@ static int32_t evaluate(struct shutdown *s)
         for (size_t i = first; i < end; i++) {
             struct provider *p = &s->providers.items[i];
 
-            if (!p->shutdown) {
-                if (behavior == SHUTDOWN_ONLY_IF_ALL_OPT_IN) {
-                    report(s, EVENT_PROVIDER_UNREACHABLE, p, PROVIDER_QUERY, SHUT_E_NO_SUPPORT);
-                    refused = true;
-                }
-            } else if (p->abandoned) {
-                refused = true; /* it can no longer answer, so it did not opt in */
-            } else {
+            refused |= refuses_unasked(s, p, option);
+            if (p->shutdown && !p->abandoned)
                 batch_add(s, &n, i);
-            }
         }
         call_batch(s, n, PROVIDER_QUERY);
         for (size_t k = 0; k < n; k++) {
             struct provider *p = &s->providers.items[s->batch[k].provider];
 
-            if (SHUT_FAILED(s->batch[k].hr)) {
-                if (!p->abandoned)
-                    report(s, EVENT_PROVIDER_OPTED_OUT, p, PROVIDER_QUERY, s->batch[k].hr);
+            if (SHUT_SUCCEEDED(s->batch[k].hr) || p->abandoned) {
+                refused |= p->abandoned;
+            } else if (p->behavior == BEHAVIOR_OPTED_IN) {
+                report(s, EVENT_BEHAVIOR_OVERRIDES, p, PROVIDER_QUERY, s->batch[k].hr);
+            } else {
+                report(s, EVENT_PROVIDER_OPTED_OUT, p, PROVIDER_QUERY, s->batch[k].hr);
                 refused = true;
             }
         }
     }
-    if (behavior == SHUTDOWN_ONLY_IF_ALL_OPT_IN && unregistered_sections_refuse(s))
+    if (sections_refuse(s, option))
         refused = true;
     s->query_ok = !refused;
+    exit_record_answer(&r, refused ? SHUT_E_NO_SUPPORT : SHUT_S_OK);
     return refused ? SHUT_E_NO_SUPPORT : SHUT_S_OK;
 }
 
 /* Tell every provider that has not heard it yet. */
-static void tell(struct shutdown *s, enum provider_call call)
+static void tell_providers(struct shutdown *s, enum provider_call call)
 {
     for (size_t first = 0, end; first < s->providers.count; first = end) {
         size_t n = 0;
@@ -371,66 +571,101 @@ static void tell(struct shutdown *s, enum provider_call call)
     }
 }
 
+/* --- the phases ---------------------------------------------------------------------------- */
+
+/* A client call: its entry in the exit record from the moment it is made. */
+static uint32_t client_call_start(struct shutdown *s, enum client_call call)
+{
+    struct exit_record r = record_of(s);
+
+    /* A stranger's calls are not the client's. */
+    if (s->env.caller_is_abandoned(s->env.ctx))
+        return UINT32_MAX;
+    return exit_record_client_start(&r, call, s->env.current_thread(s->env.ctx), now(s));
+}
+
+static int32_t client_call_done(struct shutdown *s, uint32_t entry, int32_t hr)
+{
+    struct exit_record r = record_of(s);
+
+    exit_record_client_done(&r, entry, hr, now(s));
+    return hr;
+}
+
 int32_t shutdown_query(struct shutdown *s)
 {
+    uint32_t entry = client_call_start(s, CLIENT_QUERY);
     int32_t hr;
 
     if (gate_enter(s, false, NULL) != GATE_ENTERED)
-        return SHUT_E_CALL_FAILED;
-    defer_reports(s);
+        return client_call_done(s, entry, SHUT_E_CALL_FAILED);
+    s->client_entry = entry;
+    phase_begin(s, EXIT_PHASE_QUERY, true);
     hr = evaluate(s);
-    write_deferred_reports(s);
+    phase_end(s, EXIT_PHASE_IDLE);
     gate_leave(s);
-    return hr;
+    return client_call_done(s, entry, hr);
 }
 
 int32_t shutdown_notify(struct shutdown *s)
 {
+    uint32_t entry = client_call_start(s, CLIENT_NOTIFY);
     int32_t hr = SHUT_S_OK;
 
     if (gate_enter(s, false, NULL) != GATE_ENTERED)
-        return SHUT_E_CALL_FAILED;
-    defer_reports(s);
-    /* Out of protocol: never tell providers of a shutdown that may not happen. */
+        return client_call_done(s, entry, SHUT_E_CALL_FAILED);
+    s->client_entry = entry;
+    /* Out of protocol (no successful query first): reported like a query,
+     * and never tell providers of a shutdown that may not happen. */
+    phase_begin(s, EXIT_PHASE_NOTIFY, !s->query_ok);
     if (!s->query_ok)
         hr = evaluate(s);
     if (hr == SHUT_S_OK)
-        tell(s, PROVIDER_NOTIFY);
-    write_deferred_reports(s);
+        tell_providers(s, PROVIDER_NOTIFY);
+    phase_end(s, EXIT_PHASE_IDLE);
     gate_leave(s);
-    return hr;
+    return client_call_done(s, entry, hr);
 }
 
 int32_t shutdown_do_fast(struct shutdown *s)
 {
+    uint32_t entry = client_call_start(s, CLIENT_DO_FAST);
     int32_t hr = SHUT_S_OK, joined = SHUT_E_CALL_FAILED;
+    struct exit_record r;
 
     switch (gate_enter(s, true, &joined)) {
     case GATE_ENTERED:        break;
-    case GATE_REFUSED:        return SHUT_E_CALL_FAILED;
-    case GATE_JOINED_DO_FAST: return joined;
+    case GATE_REFUSED:        return client_call_done(s, entry, SHUT_E_CALL_FAILED);
+    case GATE_JOINED_DO_FAST: return client_call_done(s, entry, joined);
     }
-    defer_reports(s);
+    s->client_entry = entry;
+    phase_begin(s, EXIT_PHASE_DO_FAST, !s->query_ok);
     if (!s->query_ok)
         hr = evaluate(s);
     if (hr != SHUT_S_OK) {
-        write_deferred_reports(s);
+        phase_end(s, EXIT_PHASE_IDLE);
         gate_leave(s);
-        return hr;
+        return client_call_done(s, entry, hr);
     }
-    tell(s, PROVIDER_NOTIFY);
-    tell(s, PROVIDER_DO_FAST);
-    write_deferred_reports(s);
+    tell_providers(s, PROVIDER_NOTIFY);
+    tell_providers(s, PROVIDER_DO_FAST);
     hr = s->errors ? SHUT_W_ERRORS_RETURNED : SHUT_S_OK;
+    phase_end(s, EXIT_PHASE_DO_FAST);
+    r = record_of(s);
+    exit_record_done(&r, hr);
     gate_leave_done(s, hr);
-    return hr;
+    return client_call_done(s, entry, hr);
 }
+
+/* --- registration ------------------------------------------------------------------------- */
 
 struct registration {
     const uint8_t *section_uid;
     uint32_t resource_type;
-    void *provider;
+    void *shutdown;
+    const struct provider_identity *who;
     uint32_t *cookie;
+    bool keep;              /* the core took the reference to shutdown */
 };
 
 /* Room in the batch for every provider, made at registration: the phases
@@ -455,60 +690,111 @@ static bool grow_batch(struct shutdown *s, size_t needed)
     return true;
 }
 
+static struct provider *find_provider(struct shutdown *s, uint32_t cookie)
+{
+    for (size_t i = 0; i < s->providers.count; i++)
+        if (s->providers.items[i].cookie == cookie)
+            return &s->providers.items[i];
+    return NULL;
+}
+
+/* A provider without a profile section is named after its module, for
+ * ProviderBehavior as for the administrator. */
+static void name_by_module(struct provider *p)
+{
+    const uint16_t *file = p->who.module;
+
+    for (const uint16_t *c = p->who.module; *c; c++)
+        if (*c == '\\' || *c == '/')
+            file = c + 1;
+    copy_units(p->behavior_name, PROVIDER_DLL_MAX, file);
+}
+
 static int32_t register_gated(struct shutdown *s, void *arg)
 {
-    struct registration *r = arg;
-    void *shutdown;
+    struct registration *reg = arg;
     const struct attached_section *a;
+    struct exit_record r = record_of(s);
+    struct provider *p;
     int32_t hr;
 
     if (!grow_batch(s, s->providers.count + 1))
         return SHUT_E_OUTOFMEMORY;
-    shutdown = s->env.query_shutdown(s->env.ctx, r->provider);
-    hr = provider_table_add(&s->providers, r->section_uid, r->resource_type, shutdown, r->cookie);
-
-    if (hr != SHUT_S_OK) {
-        if (shutdown)
-            s->env.release_provider(s->env.ctx, shutdown);
+    hr = provider_table_add(&s->providers, reg->section_uid, reg->resource_type, reg->shutdown, reg->cookie);
+    if (hr != SHUT_S_OK)
         return hr;
-    }
-    a = r->section_uid ? find_attached(s, r->section_uid) : NULL;
-    if (a) {
-        for (size_t i = 0; i < s->providers.count; i++)
-            if (s->providers.items[i].cookie == *r->cookie)
-                s->providers.items[i].profile_order = a->order;
-        provider_table_sort(&s->providers);
-    }
+    reg->keep = true;
+    p = find_provider(s, *reg->cookie);
+    p->who = *reg->who;
+    name_by_module(p);
+    p->record_slot = exit_record_provider(&r, p->cookie, p->resource_type, reg->section_uid, p->shutdown != NULL,
+                                          now(s), &p->who);
+    a = reg->section_uid ? find_attached(s, reg->section_uid) : NULL;
+    if (a)
+        place_by_section(s, p, a);
+    provider_table_sort(&s->providers);
+    exit_record_registered(&r, (uint32_t)s->providers.count);
     /* A newcomer was never asked: the next phase must ask again. */
     s->query_ok = false;
     return SHUT_S_OK;
 }
 
+/* The provider's code (its QueryInterface) runs before the gate is taken,
+ * under the deadline the last evaluation read: a provider that hangs there
+ * holds nobody else up. */
 int32_t shutdown_register(struct shutdown *s, const uint8_t *section_uid,
                           uint32_t resource_type, void *provider, uint32_t *cookie)
 {
-    struct registration r = { section_uid, resource_type, provider, cookie };
+    struct provider_identity who;
+    struct registration reg;
+    enum call_outcome outcome = CALL_RETURNED;
+    uint32_t timeout_ms;
+    void *shutdown;
+    int32_t hr;
 
     *cookie = 0;
     if (!provider || !provider_type_is_valid(resource_type))
         return SHUT_E_INVALIDARG;
-    return shutdown_run_gated(s, register_gated, &r);
+    if (shutdown_refuses_caller(s))
+        return SHUT_E_CALL_FAILED;
+    s->env.lock(s->env.ctx);
+    timeout_ms = s->query_timeout_ms;
+    s->env.unlock(s->env.ctx);
+    shutdown = s->env.query_shutdown(s->env.ctx, provider, timeout_ms, &outcome);
+    if (outcome == CALL_TIMED_OUT)
+        return SHUT_E_TIMEOUT;      /* it may still answer: what it gives then is never used */
+    if (outcome == CALL_CRASHED)
+        return SHUT_E_CALL_FAILED;
+    memset(&who, 0, sizeof(who));
+    s->env.identify(s->env.ctx, provider, &who);
+    reg = (struct registration){ section_uid, resource_type, shutdown, &who, cookie, false };
+    hr = shutdown_run_gated(s, register_gated, &reg);
+    if (!reg.keep && shutdown)
+        s->env.release_provider(s->env.ctx, shutdown);
+    return hr;
 }
 
 int32_t shutdown_unregister(struct shutdown *s, uint32_t cookie)
 {
+    struct exit_record r = record_of(s);
     struct provider removed;
     int32_t hr;
 
     if (gate_enter(s, false, NULL) != GATE_ENTERED)
         return SHUT_E_CALL_FAILED;
     hr = provider_table_remove(&s->providers, cookie, &removed);
+    if (hr == SHUT_S_OK) {
+        exit_record_provider_gone(&r, removed.record_slot, now(s));
+        exit_record_registered(&r, (uint32_t)s->providers.count);
+    }
     gate_leave(s);
     /* An abandoned provider is not released: its code may still be running. */
     if (hr == SHUT_S_OK && removed.shutdown && !removed.abandoned)
         s->env.release_provider(s->env.ctx, removed.shutdown);
     return hr;
 }
+
+/* --- profiles ----------------------------------------------------------------------------- */
 
 static bool unreadable_attached(const struct shutdown *s, const uint8_t *uid)
 {
@@ -518,10 +804,18 @@ static bool unreadable_attached(const struct shutdown *s, const uint8_t *uid)
     return false;
 }
 
+struct attachment {
+    const struct profile *profile;
+    const uint16_t *name;
+};
+
 /* Both arrays are grown before anything changes: a failed allocation leaves
  * the state as it was. */
-int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile)
+static int32_t add_profile(struct shutdown *s, void *arg)
 {
+    const struct attachment *attachment = arg;
+    const struct profile *profile = attachment->profile;
+    struct exit_record r = record_of(s);
     struct attached_section *sections;
     uint8_t (*unreadable)[PROFILE_UID_SIZE];
 
@@ -559,22 +853,21 @@ int32_t shutdown_add_profile(struct shutdown *s, const struct profile *profile)
         const struct attached_section *a = p->has_section_uid ? find_attached(s, p->section_uid) : NULL;
 
         if (a)
-            p->profile_order = a->order;
+            place_by_section(s, p, a);
     }
     provider_table_sort(&s->providers);
+    exit_record_profile(&r, attachment->name, (uint32_t)profile->provider_count, (uint32_t)profile->problem_count,
+                        now(s));
     /* Under option 1 a new section may change the answer: ask again. */
     s->query_ok = false;
     return SHUT_S_OK;
 }
 
-static int32_t add_profile_gated(struct shutdown *s, void *profile)
+int32_t shutdown_attach(struct shutdown *s, const struct profile *profile, const uint16_t *name)
 {
-    return shutdown_add_profile(s, profile);
-}
+    struct attachment attachment = { profile, name };
 
-int32_t shutdown_attach(struct shutdown *s, const struct profile *profile)
-{
-    return shutdown_run_gated(s, add_profile_gated, (void *)profile);
+    return shutdown_run_gated(s, add_profile, &attachment);
 }
 
 int32_t shutdown_run_gated(struct shutdown *s, int32_t (*fn)(struct shutdown *s, void *arg),
