@@ -1,20 +1,20 @@
 /* The deadline for hung providers (ours; Microsoft's subsystem has none).
  *
  * With ProviderTimeoutMs set, each provider call runs on a worker thread and
- * the caller waits at most that long. A call that overruns is abandoned with
- * its thread; a call that crashes ends its thread from the unhandled-exception
- * filter. Either way the next call gets a new worker. The worker is created by
- * the first call under a deadline (normally QueryFastShutdown), so that the
- * protocol path (NotifyProcessShutdown, DoFastShutdown) creates nothing unless
- * a provider had to be abandoned.
+ * the caller waits at most that long. A call that overruns is abandoned: its
+ * worker is left to it, and once the call returns the worker is idle again
+ * (the provider stays abandoned: never called again). A call that crashes,
+ * or whose thread ends inside it, is abandoned too; its slot is reclaimed.
+ * When no worker can be had, the call is still made on the caller's thread
+ * without a deadline (the provider is told: its data comes first) and the
+ * caller hears of it. Workers are created by the first calls under a
+ * deadline (normally QueryFastShutdown), so that the protocol path creates
+ * nothing unless one had to be given up.
  *
  * Workers live in a fixed table, not on the heap: after a provider crashed
- * inside the heap lock, nothing here may need the heap again. A crashed
- * worker's slot is reclaimed (its thread has ended); an abandoned one's never
- * is (its thread may still run, and still calls back as a stranger).
- *
- * Once a worker exists the module pins itself: an abandoned thread may still
- * return into it, and the exception filter points into it. */
+ * inside the heap lock, nothing here may need the heap again. Once a worker
+ * exists the module pins itself: an abandoned thread may still return into
+ * it, and the exception filter points into it. */
 #include "deadline.h"
 #include "module.h"
 
@@ -29,8 +29,10 @@ _Static_assert(sizeof(struct provider_request) <= DEADLINE_ARG_MAX, "a provider 
 enum worker_state {
     WORKER_FREE,        /* no thread */
     WORKER_IDLE,        /* a thread waiting for a call */
-    WORKER_BUSY,        /* a thread running a call */
-    WORKER_ABANDONED,   /* a thread that overran its deadline: never used again */
+    WORKER_BUSY,        /* a thread running a call its caller waits for (or being set up) */
+    WORKER_RETURNED,    /* the call returned; its caller collects the result */
+    WORKER_ABANDONED,   /* its caller gave up: it becomes idle when the call returns */
+    WORKER_DEAD,        /* its thread ended: the slot's handles wait to be closed */
 };
 
 struct worker {
@@ -40,13 +42,15 @@ struct worker {
     HANDLE done;                /* set by the worker: the call returned or crashed */
     HRESULT (*work)(void *arg);  /* the call, given arg_copy */
     void *arg_copy[DEADLINE_ARG_MAX / sizeof(void *)]; /* its argument, copied: an
-                                   abandoned call may read it after its caller moved on */
+                                   abandoned call may use it after its caller moved on */
     DWORD caller_thread;
     HRESULT result;
     LONG crashed;
     DWORD exception_code;
     LONG quit;
     LONG unusable;              /* it could not set itself up: it ran nothing */
+    LONG hook_failed;           /* the host's WorkerStarted failed: the next result says so */
+    IMAPIShutdownWorkerHook *hook; /* the host's, held for the worker's life */
 };
 
 #define WORKER_SLOTS 64
@@ -55,6 +59,12 @@ static struct worker workers[WORKER_SLOTS];
 static DWORD worker_tls = TLS_OUT_OF_INDEXES;
 static LPTOP_LEVEL_EXCEPTION_FILTER previous_filter;
 static INIT_ONCE setup_once = INIT_ONCE_STATIC_INIT;
+static SRWLOCK hook_lock = SRWLOCK_INIT;
+static IMAPIShutdownWorkerHook *host_hook;
+static LONG retiring;
+
+/* A thread that ended inside a call, for want of an exception code. */
+#define THREAD_ENDED_IN_CALL ((DWORD)0xC000004BL) /* STATUS_THREAD_IS_TERMINATING */
 
 static HRESULT invoke(void *arg)
 {
@@ -73,6 +83,16 @@ static struct worker *current_worker(void)
     return worker_tls == TLS_OUT_OF_INDEXES ? NULL : TlsGetValue(worker_tls);
 }
 
+static LONG state_of(struct worker *w)
+{
+    return InterlockedCompareExchange(&w->state, 0, 0);
+}
+
+static BOOL moves(struct worker *w, LONG from, LONG to)
+{
+    return InterlockedCompareExchange(&w->state, to, from) == from;
+}
+
 /* An unhandled exception on a worker ends that thread, not the process. */
 static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
 {
@@ -82,7 +102,10 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
         return previous_filter ? previous_filter(info) : EXCEPTION_CONTINUE_SEARCH;
     w->exception_code = info->ExceptionRecord->ExceptionCode;
     InterlockedExchange(&w->crashed, 1);
-    SetEvent(w->done);
+    if (moves(w, WORKER_BUSY, WORKER_RETURNED))
+        SetEvent(w->done);
+    else
+        moves(w, WORKER_ABANDONED, WORKER_DEAD); /* nobody waits: the slot is reclaimed */
     ExitThread(1);
 }
 
@@ -105,30 +128,55 @@ static BOOL CALLBACK setup(INIT_ONCE *once, void *param, void **context)
     return TRUE;
 }
 
+/* The call returned: its caller collects it, or, abandoned, the worker is
+ * free for another call (or ends, once the subsystem is done). */
+static BOOL call_returned(struct worker *w)
+{
+    if (moves(w, WORKER_BUSY, WORKER_RETURNED)) {
+        SetEvent(w->done);
+        return TRUE;
+    }
+    if (InterlockedCompareExchange(&retiring, 0, 0))
+        return FALSE;
+    return moves(w, WORKER_ABANDONED, WORKER_IDLE);
+}
+
 /* The worker joins the multithreaded apartment, so that a provider using COM
- * from inside its call finds it initialised whatever the client's threads are. */
+ * from inside its call finds it initialised whatever the client's threads
+ * are; the host's hook prepares it for MAPI before its first call. */
 static DWORD WINAPI worker_main(void *arg)
 {
     struct worker *w = arg;
     HRESULT com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    BOOL known = TlsSetValue(worker_tls, w);
+    BOOL known = TlsSetValue(worker_tls, w), started = FALSE;
 
+    if (w->hook) {
+        started = SUCCEEDED(IMAPIShutdownWorkerHook_WorkerStarted(w->hook));
+        InterlockedExchange(&w->hook_failed, !started);
+    }
     for (;;) {
         WaitForSingleObject(w->start, INFINITE);
         if (w->quit)
             break;
         /* A worker that cannot be recognised would let a crash kill the
          * process and a late callback pass for the client: it runs nothing. */
-        if (!known)
+        if (!known) {
             InterlockedExchange(&w->unusable, 1);
-        else
-            w->result = w->work(w->arg_copy);
-        SetEvent(w->done);
-        if (!known)
+            SetEvent(w->done);
+            break;
+        }
+        w->result = w->work(w->arg_copy);
+        if (!call_returned(w))
             break;
     }
+    if (started)
+        IMAPIShutdownWorkerHook_WorkerEnding(w->hook);
     if (SUCCEEDED(com))
         CoUninitialize();
+    /* The caller of an unusable worker closes the slot; otherwise it is left
+     * for claim_worker to reclaim. */
+    if (!w->unusable)
+        InterlockedExchange(&w->state, WORKER_DEAD);
     return 0;
 }
 
@@ -138,12 +186,21 @@ static void close_worker(struct worker *w)
     CloseHandle(w->start);
     CloseHandle(w->done);
     w->thread = w->start = w->done = NULL;
+    if (w->hook)
+        IMAPIShutdownWorkerHook_Release(w->hook);
+    w->hook = NULL;
     InterlockedExchange(&w->state, WORKER_FREE);
 }
 
+/* For a slot this caller holds (WORKER_BUSY). */
 static BOOL start_worker(struct worker *w)
 {
-    w->crashed = w->quit = w->unusable = 0;
+    w->crashed = w->quit = w->unusable = w->hook_failed = 0;
+    AcquireSRWLockShared(&hook_lock);
+    w->hook = host_hook;
+    if (w->hook)
+        IMAPIShutdownWorkerHook_AddRef(w->hook);
+    ReleaseSRWLockShared(&hook_lock);
     w->start = CreateEventW(NULL, FALSE, FALSE, NULL);
     w->done = CreateEventW(NULL, FALSE, FALSE, NULL);
     w->thread = w->start && w->done ? CreateThread(NULL, 0, worker_main, w, 0, NULL) : NULL;
@@ -154,41 +211,50 @@ static BOOL start_worker(struct worker *w)
     if (w->done)
         CloseHandle(w->done);
     w->start = w->done = NULL;
+    if (w->hook)
+        IMAPIShutdownWorkerHook_Release(w->hook);
+    w->hook = NULL;
+    InterlockedExchange(&w->state, WORKER_FREE);
     return FALSE;
 }
 
-/* An idle worker, or a new one in a free slot; NULL when neither can be had. */
+static BOOL thread_has_ended(struct worker *w)
+{
+    return WaitForSingleObject(w->thread, 0) == WAIT_OBJECT_0;
+}
+
+/* An idle worker whose thread is alive, or a new one in a slot that has
+ * none; NULL when neither can be had. A thread that died while idle, or
+ * ended after it was abandoned, gives its slot back here. */
 static struct worker *claim_worker(void)
 {
-    if (!InitOnceExecuteOnce(&setup_once, setup, NULL, NULL))
+    if (!InitOnceExecuteOnce(&setup_once, setup, NULL, NULL) || InterlockedCompareExchange(&retiring, 0, 0))
         return NULL;
-    for (int i = 0; i < WORKER_SLOTS; i++)
-        if (InterlockedCompareExchange(&workers[i].state, WORKER_BUSY, WORKER_IDLE) == WORKER_IDLE)
-            return &workers[i];
     for (int i = 0; i < WORKER_SLOTS; i++) {
         struct worker *w = &workers[i];
 
-        if (InterlockedCompareExchange(&w->state, WORKER_BUSY, WORKER_FREE) != WORKER_FREE)
+        if (!moves(w, WORKER_IDLE, WORKER_BUSY))
             continue;
-        if (start_worker(w))
+        if (!thread_has_ended(w))
             return w;
-        InterlockedExchange(&w->state, WORKER_FREE);
-        return NULL;
+        close_worker(w);
+    }
+    for (int i = 0; i < WORKER_SLOTS; i++) {
+        struct worker *w = &workers[i];
+
+        if (moves(w, WORKER_DEAD, WORKER_BUSY) ||
+            (state_of(w) == WORKER_ABANDONED && thread_has_ended(w) && moves(w, WORKER_ABANDONED, WORKER_BUSY))) {
+            WaitForSingleObject(w->thread, 1000);
+            close_worker(w);
+        }
+    }
+    for (int i = 0; i < WORKER_SLOTS; i++) {
+        struct worker *w = &workers[i];
+
+        if (moves(w, WORKER_FREE, WORKER_BUSY))
+            return start_worker(w) ? w : NULL;
     }
     return NULL;
-}
-
-/* A caller in a single-threaded apartment keeps pumping while it waits, so
- * that a provider which needs that apartment from its worker can get it. */
-static BOOL wait_for(HANDLE done, DWORD timeout_ms)
-{
-    APTTYPE type;
-    APTTYPEQUALIFIER qualifier;
-    DWORD index;
-
-    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA))
-        return CoWaitForMultipleHandles(0, timeout_ms, 1, &done, &index) == S_OK;
-    return WaitForSingleObject(done, timeout_ms) == WAIT_OBJECT_0;
 }
 
 /* Hands the call to the worker, which runs it at once. */
@@ -200,65 +266,101 @@ static void dispatch(struct worker *w, HRESULT (*work)(void *arg), const void *a
     SetEvent(w->start);
 }
 
-/* Waits for the worker's call at most timeout_ms (INFINITE: no deadline)
- * and frees or abandons the worker as the call ended. */
-static HRESULT finish(struct worker *w, DWORD timeout_ms, enum call_outcome *outcome)
+/* A slot whose thread ended (after a crash): closed once the thread is gone. */
+static void reclaim_ended(struct worker *w)
 {
+    WaitForSingleObject(w->thread, 1000);
+    close_worker(w);
+}
+
+/* Waits for the worker's call at most timeout_ms (INFINITE: no deadline),
+ * for its end or for its thread's, and frees or abandons the worker as the
+ * call ended. On return the arguments are copied back to arg. */
+static HRESULT finish(struct worker *w, DWORD timeout_ms, void *arg, size_t arg_size, enum call_outcome *outcome,
+                      uint32_t *flags)
+{
+    HANDLE handles[2] = { w->done, w->thread };
+    DWORD signalled = 0;
+    HRESULT result;
+
     *outcome = CALL_RETURNED;
-    if (!wait_for(w->done, timeout_ms)) {
+    if (!wait_for_handles(2, handles, timeout_ms, &signalled)) {
         /* Its thread and events are left to it: it may still finish, and any
-         * call it makes from now on is a stranger's. */
-        InterlockedExchange(&w->state, WORKER_ABANDONED);
-        *outcome = CALL_TIMED_OUT;
-        return HRESULT_FROM_WIN32(ERROR_TIMEOUT);
+         * call it makes until then is a stranger's. */
+        if (moves(w, WORKER_BUSY, WORKER_ABANDONED)) {
+            *outcome = CALL_TIMED_OUT;
+            return HRESULT_FROM_WIN32(ERROR_TIMEOUT);
+        }
+        /* It returned just now: its done event is set, or about to be. */
+        WaitForSingleObject(w->done, INFINITE);
+        signalled = 0;
     }
+    /* The hook ran before the call, on the worker: known now. */
+    if (InterlockedExchange(&w->hook_failed, 0))
+        *flags |= CALL_HOOK_FAILED;
+    if (signalled == 1 && !w->crashed && state_of(w) == WORKER_BUSY) {
+        /* The thread ended inside the call (ExitThread, a filter of the
+         * client's ending it): a crash, as far as the caller can tell. */
+        reclaim_ended(w);
+        *outcome = CALL_CRASHED;
+        return (HRESULT)THREAD_ENDED_IN_CALL;
+    }
+    if (signalled == 1)
+        WaitForSingleObject(w->done, 1000); /* a crash or a return, signalling as the thread ends */
     if (w->crashed) {
         HRESULT code = (HRESULT)w->exception_code;
 
-        /* The filter ends the thread right after it signals: wait for that,
-         * briefly, before the slot is reused. */
-        WaitForSingleObject(w->thread, 1000);
-        close_worker(w);
+        reclaim_ended(w);
         *outcome = CALL_CRASHED;
         return code;
     }
     if (w->unusable) {
         HRESULT (*work)(void *arg) = w->work;
-        void *arg[ARRAYSIZE(w->arg_copy)];
+        void *copy[ARRAYSIZE(w->arg_copy)];
 
-        memcpy(arg, w->arg_copy, sizeof(arg));
-        WaitForSingleObject(w->thread, 1000);
-        close_worker(w);
-        return work(arg);
+        memcpy(copy, w->arg_copy, sizeof(copy));
+        reclaim_ended(w);
+        *flags |= CALL_UNGUARDED;
+        result = work(copy);
+        memcpy(arg, copy, arg_size);
+        return result;
     }
+    result = w->result;
+    memcpy(arg, w->arg_copy, arg_size);
     InterlockedExchange(&w->state, WORKER_IDLE);
-    return w->result;
+    return result;
 }
 
-HRESULT deadline_run(HRESULT (*work)(void *arg), const void *arg, size_t arg_size, DWORD timeout_ms,
-                     enum call_outcome *outcome)
+HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWORD timeout_ms,
+                     enum call_outcome *outcome, uint32_t *flags)
 {
     struct worker *w;
 
     *outcome = CALL_RETURNED;
-    if (!timeout_ms || arg_size > DEADLINE_ARG_MAX || !(w = claim_worker()))
-        return work((void *)arg);
+    *flags = 0;
+    if (!timeout_ms || arg_size > DEADLINE_ARG_MAX)
+        return work(arg);
+    if (!(w = claim_worker())) {
+        *flags |= CALL_UNGUARDED;
+        return work(arg);
+    }
     dispatch(w, work, arg, arg_size);
-    return finish(w, timeout_ms, outcome);
+    return finish(w, timeout_ms, arg, arg_size, outcome, flags);
 }
 
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
-                      enum call_outcome *outcome)
+                      enum call_outcome *outcome, uint32_t *flags)
 {
     struct provider_request request = { provider, call };
 
-    return deadline_run(invoke, &request, sizeof(request), timeout_ms, outcome);
+    return deadline_run(invoke, &request, sizeof(request), timeout_ms, outcome, flags);
 }
 
 /* All at once, each on a worker of its own; each call's deadline starts with
  * the batch. Without a deadline the workers are waited for as long as they
- * take, as a provider called on the client's thread would be. A call no
- * worker could be had for runs on this thread meanwhile. */
+ * take, as a provider called on the client's thread would be, but no longer
+ * than their threads live. A call no worker could be had for runs on this
+ * thread meanwhile. */
 void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum provider_call call, DWORD timeout_ms)
 {
     ULONGLONG start = GetTickCount64();
@@ -269,21 +371,26 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
 
         calls[i].running = w;
         calls[i].outcome = CALL_RETURNED;
+        calls[i].flags = 0;
         if (w)
             dispatch(w, invoke, &request, sizeof(request));
     }
     for (size_t i = 0; i < count; i++) {
         struct provider_request request = { calls[i].shutdown, call };
 
-        if (!calls[i].running)
+        if (!calls[i].running) {
+            calls[i].flags |= CALL_UNGUARDED;
             calls[i].hr = invoke(&request);
+        }
     }
     for (size_t i = 0; i < count; i++) {
         ULONGLONG elapsed = GetTickCount64() - start;
         DWORD left = !timeout_ms ? INFINITE : elapsed >= timeout_ms ? 0 : (DWORD)(timeout_ms - elapsed);
+        struct provider_request request;
 
         if (calls[i].running)
-            calls[i].hr = finish(calls[i].running, left, &calls[i].outcome);
+            calls[i].hr = finish(calls[i].running, left, &request, sizeof(request), &calls[i].outcome,
+                                 &calls[i].flags);
         calls[i].running = NULL;
     }
 }
@@ -299,27 +406,40 @@ BOOL deadline_caller_is_abandoned(void)
 {
     struct worker *w = current_worker();
 
-    return w && InterlockedCompareExchange(&w->state, 0, 0) == WORKER_ABANDONED;
+    return w && state_of(w) == WORKER_ABANDONED;
 }
 
 BOOL deadline_in_use(void)
 {
     for (int i = 0; i < WORKER_SLOTS; i++)
-        if (InterlockedCompareExchange(&workers[i].state, 0, 0) != WORKER_FREE)
+        if (state_of(&workers[i]) != WORKER_FREE)
             return TRUE;
     return FALSE;
 }
 
-void deadline_shutdown(void)
+void deadline_set_hook(IMAPIShutdownWorkerHook *hook)
 {
+    IMAPIShutdownWorkerHook *old;
+
+    if (hook)
+        IMAPIShutdownWorkerHook_AddRef(hook);
+    AcquireSRWLockExclusive(&hook_lock);
+    old = host_hook;
+    host_hook = hook;
+    ReleaseSRWLockExclusive(&hook_lock);
+    if (old)
+        IMAPIShutdownWorkerHook_Release(old);
+}
+
+void deadline_retire(void)
+{
+    InterlockedExchange(&retiring, 1);
     for (int i = 0; i < WORKER_SLOTS; i++) {
         struct worker *w = &workers[i];
 
-        if (InterlockedCompareExchange(&w->state, WORKER_BUSY, WORKER_IDLE) != WORKER_IDLE)
+        if (!moves(w, WORKER_IDLE, WORKER_BUSY))
             continue;
         InterlockedExchange(&w->quit, 1);
         SetEvent(w->start);
-        WaitForSingleObject(w->thread, INFINITE);
-        close_worker(w);
     }
 }
