@@ -141,6 +141,15 @@ __CRT_UUID_DECL(IMAPIProviderShutdown, 0x00020398, 0x0000, 0x0000, 0xc0, 0x00, 0
 #define MAPISHUT_TIMEOUT_VALUE      L"ProviderTimeoutMs"
 /* Ours: 1 calls the providers of one type at once, each on its own thread. */
 #define MAPISHUT_CONCURRENT_VALUE   L"ConcurrentProviders"
+/* Ours: a provider call slower than this many ms (0 to 600000, 0: none,
+ * default 500) is reported to the Event Log. */
+#define MAPISHUT_WARN_VALUE         L"ProviderWarnMs"
+/* Ours: how many exit records are kept (0 to 1000, 0: none, default 32). */
+#define MAPISHUT_RECORDS_VALUE      L"ExitRecords"
+/* Ours: a subkey of the Shutdown key; each value is named after a provider's
+ * DLL and holds 0 (ask it), 1 (no fast shutdown while it is loaded) or 2
+ * (its opt-out is overridden), as REG_SZ or REG_DWORD. */
+#define MAPISHUT_BEHAVIOR_SUBKEY    L"ProviderBehavior"
 #define MAPISHUT_PROGID             L"MAPIShutdown.Subsystem.1"
 #define MAPISHUT_PROGID_INDEPENDENT L"MAPIShutdown.Subsystem"
 

@@ -11,7 +11,7 @@
 struct shutdown_object {
     IUnknown IUnknown_inner;
     IMAPIClientShutdown IMAPIClientShutdown_iface;
-    IMAPIShutdownHost IMAPIShutdownHost_iface;
+    IMAPIShutdownHost2 IMAPIShutdownHost2_iface; /* IMAPIShutdownHost too: it begins the same */
     IUnknown *outer_unk;        /* the outer unknown, or IUnknown_inner */
     LONG refs;
     BOOL aggregate;             /* heap-allocated, freed with its last reference */
@@ -29,9 +29,9 @@ static struct shutdown_object *impl_from_IMAPIClientShutdown(IMAPIClientShutdown
     return CONTAINING_RECORD(iface, struct shutdown_object, IMAPIClientShutdown_iface);
 }
 
-static struct shutdown_object *impl_from_IMAPIShutdownHost(IMAPIShutdownHost *iface)
+static struct shutdown_object *impl_from_IMAPIShutdownHost2(IMAPIShutdownHost2 *iface)
 {
-    return CONTAINING_RECORD(iface, struct shutdown_object, IMAPIShutdownHost_iface);
+    return CONTAINING_RECORD(iface, struct shutdown_object, IMAPIShutdownHost2_iface);
 }
 
 /* --- the inner, non-delegating IUnknown -------------------------------------- */
@@ -50,8 +50,8 @@ static HRESULT WINAPI Inner_QueryInterface(IUnknown *iface, REFIID riid, void **
         *out = &object->IUnknown_inner;
     else if (IsEqualIID(riid, &IID_IMAPIClientShutdown))
         *out = &object->IMAPIClientShutdown_iface;
-    else if (IsEqualIID(riid, &IID_IMAPIShutdownHost))
-        *out = &object->IMAPIShutdownHost_iface;
+    else if (IsEqualIID(riid, &IID_IMAPIShutdownHost) || IsEqualIID(riid, &IID_IMAPIShutdownHost2))
+        *out = &object->IMAPIShutdownHost2_iface;
     else {
         *out = NULL;
         return E_NOINTERFACE;
@@ -136,49 +136,56 @@ static const IMAPIClientShutdownVtbl client_shutdown_vtbl = {
     ClientShutdown_DoFastShutdown,
 };
 
-/* --- IMAPIShutdownHost ------------------------------------------------------- */
+/* --- IMAPIShutdownHost2 (and IMAPIShutdownHost) ----------------------------- */
 
-static HRESULT WINAPI ShutdownHost_QueryInterface(IMAPIShutdownHost *iface, REFIID riid, void **out)
+static HRESULT WINAPI ShutdownHost_QueryInterface(IMAPIShutdownHost2 *iface, REFIID riid, void **out)
 {
-    return IUnknown_QueryInterface(impl_from_IMAPIShutdownHost(iface)->outer_unk, riid, out);
+    return IUnknown_QueryInterface(impl_from_IMAPIShutdownHost2(iface)->outer_unk, riid, out);
 }
 
-static ULONG WINAPI ShutdownHost_AddRef(IMAPIShutdownHost *iface)
+static ULONG WINAPI ShutdownHost_AddRef(IMAPIShutdownHost2 *iface)
 {
-    return IUnknown_AddRef(impl_from_IMAPIShutdownHost(iface)->outer_unk);
+    return IUnknown_AddRef(impl_from_IMAPIShutdownHost2(iface)->outer_unk);
 }
 
-static ULONG WINAPI ShutdownHost_Release(IMAPIShutdownHost *iface)
+static ULONG WINAPI ShutdownHost_Release(IMAPIShutdownHost2 *iface)
 {
-    return IUnknown_Release(impl_from_IMAPIShutdownHost(iface)->outer_unk);
+    return IUnknown_Release(impl_from_IMAPIShutdownHost2(iface)->outer_unk);
 }
 
-static HRESULT WINAPI ShutdownHost_AttachProfile(IMAPIShutdownHost *iface, LPCWSTR name)
+static HRESULT WINAPI ShutdownHost_AttachProfile(IMAPIShutdownHost2 *iface, LPCWSTR name)
 {
     (void)iface;
     return subsystem_attach_profile(name);
 }
 
-static HRESULT WINAPI ShutdownHost_RegisterProvider(IMAPIShutdownHost *iface, const BYTE *section_uid,
+static HRESULT WINAPI ShutdownHost_RegisterProvider(IMAPIShutdownHost2 *iface, const BYTE *section_uid,
                                                     ULONG resource_type, IUnknown *provider, ULONG *cookie)
 {
     (void)iface;
     return subsystem_register(section_uid, resource_type, provider, cookie);
 }
 
-static HRESULT WINAPI ShutdownHost_UnregisterProvider(IMAPIShutdownHost *iface, ULONG cookie)
+static HRESULT WINAPI ShutdownHost_UnregisterProvider(IMAPIShutdownHost2 *iface, ULONG cookie)
 {
     (void)iface;
     return subsystem_unregister(cookie);
 }
 
-static const IMAPIShutdownHostVtbl shutdown_host_vtbl = {
+static HRESULT WINAPI ShutdownHost_SetWorkerHook(IMAPIShutdownHost2 *iface, IMAPIShutdownWorkerHook *hook)
+{
+    (void)iface;
+    return subsystem_set_worker_hook(hook);
+}
+
+static const IMAPIShutdownHost2Vtbl shutdown_host_vtbl = {
     ShutdownHost_QueryInterface,
     ShutdownHost_AddRef,
     ShutdownHost_Release,
     ShutdownHost_AttachProfile,
     ShutdownHost_RegisterProvider,
     ShutdownHost_UnregisterProvider,
+    ShutdownHost_SetWorkerHook,
 };
 
 /* --- creation ---------------------------------------------------------------- */
@@ -187,7 +194,7 @@ static void init_object(struct shutdown_object *object, IUnknown *outer)
 {
     object->IUnknown_inner.lpVtbl = &inner_vtbl;
     object->IMAPIClientShutdown_iface.lpVtbl = &client_shutdown_vtbl;
-    object->IMAPIShutdownHost_iface.lpVtbl = &shutdown_host_vtbl;
+    object->IMAPIShutdownHost2_iface.lpVtbl = &shutdown_host_vtbl;
     object->outer_unk = outer ? outer : &object->IUnknown_inner;
 }
 

@@ -32,11 +32,62 @@ static void record(LSTATUS status, DWORD type, DWORD size, struct policy_value *
     }
 }
 
+/* The values of a Shutdown key's ProviderBehavior subkey, appended in the
+ * order the registry gives them. Two calls per value: the name, type and
+ * size first, then the data of one small enough to be valid. Any error but
+ * a name too long ends the walk (the key went away meanwhile). */
+static void read_behaviors(HKEY shutdown, unsigned place, unsigned version, struct behavior_reading *behaviors)
+{
+    DWORD values = 0;
+    HKEY key;
+
+    if (RegOpenKeyExW(shutdown, MAPISHUT_BEHAVIOR_SUBKEY, 0, KEY_QUERY_VALUE, &key) != ERROR_SUCCESS)
+        return;
+    if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, &values, NULL, NULL, NULL, NULL) != ERROR_SUCCESS)
+        values = 0;
+    for (DWORD index = 0; index < values; index++) {
+        struct behavior_value *v;
+        WCHAR name[BEHAVIOR_NAME_MAX];
+        DWORD length = ARRAYSIZE(name), type = 0, size = 0;
+        LSTATUS status;
+
+        if (behaviors->count == BEHAVIOR_VALUES_MAX) {
+            behaviors->left_out += values - index;
+            break;
+        }
+        status = RegEnumValueW(key, index, name, &length, NULL, &type, NULL, &size);
+        if (status != ERROR_SUCCESS && status != ERROR_MORE_DATA)
+            break;
+        v = &behaviors->values[behaviors->count++];
+        memset(v, 0, sizeof(*v));
+        v->place = (enum policy_place)place;
+        v->version = version;
+        if (status == ERROR_MORE_DATA) {
+            /* The name did not fit: it is longer than any DLL's. */
+            v->name_too_long = TRUE;
+            continue;
+        }
+        memcpy(v->name, name, (length + 1) * sizeof(WCHAR));
+        v->value.size = sizeof(v->value.data);
+        status = size <= sizeof(v->value.data) ? RegQueryValueExW(key, name, NULL, &type, v->value.data,
+                                                                   (DWORD *)&v->value.size)
+                                               : ERROR_MORE_DATA;
+        record(status, type, status == ERROR_MORE_DATA ? size : v->value.size, &v->value);
+        if (v->value.state == POLICY_VALUE_ABSENT)
+            behaviors->count--; /* deleted meanwhile */
+    }
+    RegCloseKey(key);
+}
+
 /* Each key is opened once for all the names, and a place whose Office key
- * does not exist costs a single call: this runs at every QueryFastShutdown. */
-void policy_read_registry(const WCHAR *const *names, unsigned count, struct policy_reading *readings)
+ * does not exist costs a single call: this runs at every QueryFastShutdown.
+ * behaviors may be NULL. */
+void policy_read_registry(const WCHAR *const *names, unsigned count, struct policy_reading *readings,
+                          struct behavior_reading *behaviors)
 {
     memset(readings, 0, count * sizeof(*readings)); /* all POLICY_VALUE_ABSENT */
+    if (behaviors)
+        behaviors->count = behaviors->left_out = 0;
     for (unsigned place = 0; place < POLICY_PLACES; place++) {
         WCHAR office_path[POLICY_KEY_PATH_MAX];
         LSTATUS status;
@@ -66,6 +117,8 @@ void policy_read_registry(const WCHAR *const *names, unsigned count, struct poli
                     value_status = RegQueryValueExW(key, names[n], NULL, &type, value->data, &size);
                 record(value_status, type, size, value);
             }
+            if (key && behaviors)
+                read_behaviors(key, place, version, behaviors);
             if (key)
                 RegCloseKey(key);
         }
@@ -78,15 +131,17 @@ const WCHAR *const policy_setting_names[SHUTDOWN_SETTINGS] = {
     [SETTING_BEHAVIOR]   = MAPISHUT_POLICY_VALUE,
     [SETTING_TIMEOUT]    = MAPISHUT_TIMEOUT_VALUE,
     [SETTING_CONCURRENT] = MAPISHUT_CONCURRENT_VALUE,
+    [SETTING_WARN]       = MAPISHUT_WARN_VALUE,
+    [SETTING_RECORDS]    = MAPISHUT_RECORDS_VALUE,
 };
 
-/* What was ignored on the way is in each decision; the subsystem reports it
- * (after the providers, on the protocol path), the tool prints it. */
-void policy_read_settings(struct policy_decision decisions[SHUTDOWN_SETTINGS])
+/* What was ignored on the way is in each decision; the subsystem reports it,
+ * the tool prints it. behaviors may be NULL. */
+void policy_read_settings(struct policy_decision decisions[SHUTDOWN_SETTINGS], struct behavior_reading *behaviors)
 {
     struct policy_reading readings[SHUTDOWN_SETTINGS];
 
-    policy_read_registry(policy_setting_names, SHUTDOWN_SETTINGS, readings);
+    policy_read_registry(policy_setting_names, SHUTDOWN_SETTINGS, readings, behaviors);
     for (unsigned setting = 0; setting < SHUTDOWN_SETTINGS; setting++)
         policy_decide(&readings[setting], shutdown_setting_max(setting), shutdown_setting_default(setting),
                       &decisions[setting]);

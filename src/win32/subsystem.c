@@ -1,7 +1,8 @@
 /* The process's one subsystem: the portable core (core/shutdown.c) with what
- * it needs from Windows (a lock, a condition variable, provider calls under
- * the deadline, diagnostics). Every COM object (objects.c), aggregated or not,
- * goes through the operations at the end of this file. */
+ * it needs from Windows (a lock, a wait that pumps where it must, provider
+ * calls under the deadline, the exit record, diagnostics). Every COM object
+ * (objects.c), aggregated or not, goes through the operations at the end of
+ * this file. */
 #include "module.h"
 #include "core/shutdown.h"
 #include "core/status.h"
@@ -15,33 +16,76 @@ _Static_assert(SHUT_W_ERRORS_RETURNED == (int32_t)MAPI_W_ERRORS_RETURNED, "MAPI_
 _Static_assert(SHUT_E_INVALIDARG == (int32_t)E_INVALIDARG, "E_INVALIDARG");
 _Static_assert(SHUT_E_POINTER == (int32_t)E_POINTER, "E_POINTER");
 _Static_assert(SHUT_E_OUTOFMEMORY == (int32_t)E_OUTOFMEMORY, "E_OUTOFMEMORY");
+_Static_assert(SHUT_E_TIMEOUT == (int32_t)HRESULT_FROM_WIN32(ERROR_TIMEOUT), "ERROR_TIMEOUT");
 _Static_assert(SHUT_TRANSPORT_PROVIDER == MAPI_TRANSPORT_PROVIDER, "MAPI_TRANSPORT_PROVIDER");
 _Static_assert(SHUT_AB_PROVIDER == MAPI_AB_PROVIDER, "MAPI_AB_PROVIDER");
 _Static_assert(SHUT_STORE_PROVIDER == MAPI_STORE_PROVIDER, "MAPI_STORE_PROVIDER");
+_Static_assert(POLICY_REG_DWORD == REG_DWORD && POLICY_REG_SZ == REG_SZ, "registry types");
 
 static CRITICAL_SECTION lock;
 static CONDITION_VARIABLE phase_ended;
 static struct shutdown core;
+static LARGE_INTEGER clock_frequency;
 
-static void report_profile_problems(const WCHAR *path, const struct profile *profile)
+/* --- the gate's wait ---------------------------------------------------------------- */
+
+/* A thread in a single-threaded apartment waits on an event of its own,
+ * pumping (wait.c); wake_all sets the events of those waiting. Others sleep
+ * on the condition variable. */
+#define STA_WAITERS_MAX 16
+static HANDLE sta_waiters[STA_WAITERS_MAX];
+static DWORD sta_event_tls = TLS_OUT_OF_INDEXES;
+
+static BOOL in_single_threaded_apartment(void)
 {
-    for (size_t i = 0; i < profile->problem_count; i++) {
-        const struct profile_problem *problem = &profile->problems[i];
-        WCHAR uid[33];
+    APTTYPEQUALIFIER qualifier;
+    APTTYPE type;
 
-        if (problem->has_uid)
-            uid_to_text(problem->uid, uid);
-        if (problem->error)
-            diag(L"profile %ls, section %ls: %hs (error %lu): skipped", path,
-                 problem->has_uid ? uid : (const WCHAR *)problem->name, profile_problem_text(problem->kind),
-                 (unsigned long)problem->error);
-        else
-            diag(L"profile %ls, section %ls: %hs: skipped", path,
-                 problem->has_uid ? uid : (const WCHAR *)problem->name, profile_problem_text(problem->kind));
-    }
+    return SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA);
 }
 
-/* --- what the core needs from Windows ---------------------------------------- */
+/* The thread's own wake-up event, made at its first wait and kept. */
+static HANDLE sta_event(void)
+{
+    HANDLE event = TlsGetValue(sta_event_tls);
+
+    if (!event && (event = CreateEventW(NULL, FALSE, FALSE, NULL)) && !TlsSetValue(sta_event_tls, event)) {
+        CloseHandle(event);
+        event = NULL;
+    }
+    return event;
+}
+
+static void env_wait(void *ctx)
+{
+    HANDLE event;
+    DWORD signalled;
+    int slot = -1;
+
+    (void)ctx;
+    if (sta_event_tls == TLS_OUT_OF_INDEXES || !in_single_threaded_apartment() || !(event = sta_event())) {
+        SleepConditionVariableCS(&phase_ended, &lock, INFINITE);
+        return;
+    }
+    for (int i = 0; i < STA_WAITERS_MAX && slot < 0; i++)
+        if (!sta_waiters[i])
+            sta_waiters[slot = i] = event;
+    LeaveCriticalSection(&lock);
+    /* Without a slot, looking again every 10 ms still pumps. */
+    wait_for_handles(1, &event, slot < 0 ? 10 : INFINITE, &signalled);
+    EnterCriticalSection(&lock);
+    if (slot >= 0)
+        sta_waiters[slot] = NULL;
+}
+
+static void env_wake_all(void *ctx)
+{
+    (void)ctx;
+    WakeAllConditionVariable(&phase_ended);
+    for (int i = 0; i < STA_WAITERS_MAX; i++)
+        if (sta_waiters[i])
+            SetEvent(sta_waiters[i]);
+}
 
 static void env_lock(void *ctx)
 {
@@ -55,22 +99,29 @@ static void env_unlock(void *ctx)
     LeaveCriticalSection(&lock);
 }
 
-static void env_wait(void *ctx)
-{
-    (void)ctx;
-    SleepConditionVariableCS(&phase_ended, &lock, INFINITE);
-}
-
-static void env_wake_all(void *ctx)
-{
-    (void)ctx;
-    WakeAllConditionVariable(&phase_ended);
-}
+/* --- what else the core needs from Windows --------------------------------------------- */
 
 static uint32_t env_current_thread(void *ctx)
 {
     (void)ctx;
     return deadline_logical_thread();
+}
+
+/* QueryPerformanceCounter reads the processor's counter where Windows can:
+ * no system call. */
+static uint64_t clock_us(void)
+{
+    LARGE_INTEGER now;
+
+    QueryPerformanceCounter(&now);
+    return (uint64_t)(now.QuadPart / clock_frequency.QuadPart) * 1000000u +
+           (uint64_t)(now.QuadPart % clock_frequency.QuadPart) * 1000000u / (uint64_t)clock_frequency.QuadPart;
+}
+
+static uint64_t env_now_us(void *ctx)
+{
+    (void)ctx;
+    return clock_us();
 }
 
 static bool env_caller_is_abandoned(void *ctx)
@@ -79,27 +130,108 @@ static bool env_caller_is_abandoned(void *ctx)
     return deadline_caller_is_abandoned();
 }
 
-static void *env_query_shutdown(void *ctx, void *provider)
-{
-    IMAPIProviderShutdown *shutdown = NULL;
+struct interface_request {
+    IUnknown *provider;
+    IMAPIProviderShutdown *shutdown;    /* out */
+};
+_Static_assert(sizeof(struct interface_request) <= DEADLINE_ARG_MAX, "QueryInterface runs under the deadline");
 
-    (void)ctx;
-    if (FAILED(IUnknown_QueryInterface((IUnknown *)provider, &IID_IMAPIProviderShutdown, (void **)&shutdown)))
-        shutdown = NULL;
-    return shutdown;
+static HRESULT query_interface(void *arg)
+{
+    struct interface_request *request = arg;
+
+    if (FAILED(IUnknown_QueryInterface(request->provider, &IID_IMAPIProviderShutdown, (void **)&request->shutdown)))
+        request->shutdown = NULL;
+    return S_OK;
 }
 
-static void env_read_policy(void *ctx, struct policy_decision decisions[SHUTDOWN_SETTINGS])
+static void *env_query_shutdown(void *ctx, void *provider, uint32_t timeout_ms, enum call_outcome *outcome)
+{
+    struct interface_request request = { provider, NULL };
+    uint32_t flags;
+
+    (void)ctx;
+    deadline_run(query_interface, &request, sizeof(request), timeout_ms, outcome, &flags);
+    return *outcome == CALL_RETURNED ? request.shutdown : NULL;
+}
+
+/* The module its QueryInterface lives in implements the object. */
+static void env_identify(void *ctx, void *provider, struct provider_identity *who)
+{
+    IUnknown *object = provider;
+    HMODULE module;
+
+    (void)ctx;
+    if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                           (const WCHAR *)(void *)object->lpVtbl->QueryInterface, &module) &&
+        GetModuleFileNameW(module, (WCHAR *)who->module, ARRAYSIZE(who->module)))
+        who->module[ARRAYSIZE(who->module) - 1] = 0;
+    else
+        who->module[0] = 0;
+}
+
+static void env_read_policy(void *ctx, struct policy_decision decisions[SHUTDOWN_SETTINGS],
+                            struct behavior_reading *behaviors)
 {
     (void)ctx;
-    policy_read_settings(decisions);
+    policy_read_settings(decisions, behaviors);
+}
+
+/* The provider calls being made on the callers' own threads (no deadline),
+ * for the exception handler below: a thread and its call's entry in the exit
+ * record. A table, not TLS: setting a TLS slot may allocate, and the heap
+ * may be locked in a process's last moments. */
+#define CALLS_IN_PROGRESS 64
+static struct call_in_progress {
+    LONG thread;                /* 0: free */
+    uint32_t entry;
+} calls_in_progress[CALLS_IN_PROGRESS];
+static void *exception_handler;
+static struct exit_header *record_view;
+
+static struct call_in_progress *call_begins(uint32_t entry)
+{
+    LONG me = (LONG)GetCurrentThreadId();
+
+    for (int i = 0; i < CALLS_IN_PROGRESS; i++) {
+        if (InterlockedCompareExchange(&calls_in_progress[i].thread, me, 0) == 0) {
+            calls_in_progress[i].entry = entry;
+            return &calls_in_progress[i];
+        }
+    }
+    return NULL;
+}
+
+/* Without a deadline a crash inside a provider ends the process (as with
+ * Microsoft's subsystem); the record keeps which call and which exception.
+ * Every exception is seen first here, handled or not: only what a thread
+ * raised while inside a provider call is noted. */
+static LONG CALLBACK note_exception(EXCEPTION_POINTERS *info)
+{
+    DWORD code = info->ExceptionRecord->ExceptionCode;
+    LONG me = (LONG)GetCurrentThreadId();
+    struct exit_record r = { __atomic_load_n(&record_view, __ATOMIC_ACQUIRE) };
+
+    /* Errors only: OutputDebugString and thread naming raise informational codes. */
+    if ((code & 0xC0000000u) != 0xC0000000u)
+        return EXCEPTION_CONTINUE_SEARCH;
+    for (int i = 0; i < CALLS_IN_PROGRESS; i++)
+        if (InterlockedCompareExchange(&calls_in_progress[i].thread, 0, 0) == me)
+            exit_record_call_exception(&r, calls_in_progress[i].entry, code);
+    return EXCEPTION_CONTINUE_SEARCH;
 }
 
 static int32_t env_call_provider(void *ctx, void *provider, enum provider_call call, uint32_t timeout_ms,
-                                 enum call_outcome *outcome)
+                                 uint32_t record_entry, enum call_outcome *outcome, uint32_t *flags)
 {
+    struct call_in_progress *noted = !timeout_ms && exception_handler ? call_begins(record_entry) : NULL;
+    HRESULT hr;
+
     (void)ctx;
-    return provider_call(provider, call, timeout_ms, outcome);
+    hr = provider_call(provider, call, timeout_ms, outcome, flags);
+    if (noted)
+        InterlockedExchange(&noted->thread, 0);
+    return hr;
 }
 
 static void env_call_providers(void *ctx, struct shutdown_batch_call *calls, size_t count, enum provider_call call,
@@ -121,101 +253,85 @@ static void env_release_provider(void *ctx, void *provider)
     IMAPIProviderShutdown_Release((IMAPIProviderShutdown *)provider);
 }
 
-static void env_report(void *ctx, const struct shutdown_event *event)
-{
-    const struct provider *p = event->provider;
+/* --- diagnostics after a phase ------------------------------------------------------------ */
 
-    (void)ctx;
-    switch (event->kind) {
-    case EVENT_POLICY_DISABLED:
-        diag(L"FastShutdownBehavior is 2: fast shutdown is disabled");
-        break;
-    case EVENT_PROVIDER_OPTED_OUT:
-        diag(L"%hs provider %lu opted out: QueryFastShutdown returned %#lx",
-             provider_type_name(p->resource_type), (unsigned long)p->cookie,
-             (unsigned long)event->hr);
-        break;
-    case EVENT_PROVIDER_UNREACHABLE:
-        diag(L"%hs provider %lu has no IMAPIProviderShutdown: FastShutdownBehavior 1 "
-             L"refuses fast shutdown", provider_type_name(p->resource_type),
-             (unsigned long)p->cookie);
-        break;
-    case EVENT_SECTION_UNREGISTERED: {
-        WCHAR uid[33];
-
-        uid_to_text(event->section->section_uid, uid);
-        diag(L"%hs provider %ls (section %ls) is loaded but never registered: "
-             L"FastShutdownBehavior 1 refuses fast shutdown",
-             provider_type_name(event->section->resource_type), (const WCHAR *)event->section->dll_file, uid);
-        break;
-    }
-    case EVENT_POLICY_VALUE_IGNORED: {
-        const struct policy_rejected *r = event->rejected;
-
-        char key[POLICY_KEY_PATH_MAX];
-
-        policy_key_path(r->place, r->version, key);
-        diag(L"%ls in the %hs (%hs\\%hs) %hs (type %lu, %lu bytes, value %lu, error %lu): ignored",
-             policy_setting_names[event->setting], policy_place_name(r->place), policy_place_root(r->place), key,
-             policy_reject_reason(r->why), (unsigned long)r->reg_type, (unsigned long)r->size,
-             (unsigned long)r->number, (unsigned long)r->error);
-        break;
-    }
-    case EVENT_SECTION_UNREADABLE: {
-        WCHAR uid[33];
-
-        uid_to_text(event->section_uid, uid);
-        diag(L"profile section %ls could not be read and no provider registered with it: "
-             L"FastShutdownBehavior 1 refuses fast shutdown", uid);
-        break;
-    }
-    case EVENT_PROVIDER_TIMED_OUT:
-        diag(L"%hs provider %lu did not return from %hs within ProviderTimeoutMs: abandoned",
-             provider_type_name(p->resource_type), (unsigned long)p->cookie, provider_call_name(event->call));
-        break;
-    case EVENT_PROVIDER_CRASHED:
-        diag(L"%hs provider %lu crashed in %hs (exception %#lx): abandoned", provider_type_name(p->resource_type),
-             (unsigned long)p->cookie, provider_call_name(event->call), (unsigned long)event->hr);
-        break;
-    case EVENT_PROVIDER_FAILED:
-        diag(L"%hs provider %lu failed %hs with %#lx", provider_type_name(p->resource_type),
-             (unsigned long)p->cookie, provider_call_name(event->call),
-             (unsigned long)event->hr);
-        break;
-    }
-}
-
-struct deferred_reports {
-    const struct shutdown_event *events;
+/* A writer owns the copy it prints: a write the deadline gave up on keeps
+ * its batch until it returns, and the next phase takes the other one. */
+#define REPORT_BATCHES 2
+static struct report_batch {
+    LONG busy;
+    struct reported_event events[SHUTDOWN_DEFERRED_MAX];
     size_t count, lost;
-};
-_Static_assert(sizeof(struct deferred_reports) <= DEADLINE_ARG_MAX, "diagnostics are written under the deadline");
+} batches[REPORT_BATCHES];
+static LONG batches_unavailable; /* phases whose text could not be written: both batches held */
 
-static HRESULT write_reports(void *arg)
+static HRESULT write_batch(void *arg)
 {
-    struct deferred_reports *reports = arg;
+    struct report_batch *batch = &batches[*(unsigned *)arg];
+    LONG missed = InterlockedExchange(&batches_unavailable, 0);
 
-    for (size_t i = 0; i < reports->count; i++)
-        env_report(NULL, &reports->events[i]);
-    if (reports->lost)
-        diag(L"%lu more events of this phase were not recorded", (unsigned long)reports->lost);
+    if (missed)
+        diag(L"the diagnostics of %lu earlier phases were not written: the debug output was stalled",
+             (unsigned long)missed);
+    diag_events(batch->events, batch->count, batch->lost);
+    InterlockedExchange(&batch->busy, 0);
     return S_OK;
 }
 
 /* Writing a diagnostic may wait (a debug monitor that never reads) or need
  * the heap (which a crashed provider may have left locked): with a deadline
- * set, it runs under it like a provider call, and the exit goes on. */
-static void env_report_deferred(void *ctx, const struct shutdown_event *events, size_t count, size_t lost,
-                                uint32_t timeout_ms)
+ * set, it runs under it like a provider call, and the client goes on. */
+static void env_report_phase(void *ctx, const struct reported_event *events, size_t count, size_t lost,
+                             uint32_t timeout_ms)
 {
-    struct deferred_reports reports = { events, count, lost };
     enum call_outcome outcome;
+    uint32_t flags;
+    unsigned index = 0;
 
     (void)ctx;
-    deadline_run(write_reports, &reports, sizeof(reports), timeout_ms, &outcome);
+    while (index < REPORT_BATCHES && InterlockedCompareExchange(&batches[index].busy, 1, 0))
+        index++;
+    if (index == REPORT_BATCHES) {
+        InterlockedIncrement(&batches_unavailable);
+        return;
+    }
+    memcpy(batches[index].events, events, count * sizeof(*events));
+    batches[index].count = count;
+    batches[index].lost = lost;
+    deadline_run(write_batch, &index, sizeof(index), timeout_ms, &outcome, &flags);
 }
 
-/* --- the process's one subsystem ---------------------------------------------- */
+/* --- the exit record ---------------------------------------------------------------------------- */
+
+static INIT_ONCE record_once = INIT_ONCE_STATIC_INIT;
+
+/* At the first attach or registration: the record, unless ExitRecords is
+ * 0, and the tidying of the folder (the Event Log told of earlier exits, the
+ * oldest records deleted) on a thread of its own. */
+static BOOL CALLBACK create_record(INIT_ONCE *once, void *param, void **context)
+{
+    struct policy_decision settings[SHUTDOWN_SETTINGS];
+    void *view = NULL;
+
+    (void)once;
+    (void)param;
+    (void)context;
+    policy_read_settings(settings, NULL);
+    if (settings[SETTING_RECORDS].value && (view = exit_file_create(clock_us))) {
+        shutdown_set_record(&core, view);
+        __atomic_store_n(&record_view, (struct exit_header *)view, __ATOMIC_RELEASE);
+        exception_handler = AddVectoredExceptionHandler(0, note_exception);
+    }
+    exit_tidy_in_background(view ? settings[SETTING_RECORDS].value : 0);
+    return TRUE;
+}
+
+static void ensure_record(void)
+{
+    InitOnceExecuteOnce(&record_once, create_record, NULL, NULL);
+}
+
+/* --- the process's one subsystem ---------------------------------------------------------------- */
 
 BOOL subsystem_startup(void)
 {
@@ -226,30 +342,40 @@ BOOL subsystem_startup(void)
         .wait = env_wait,
         .wake_all = env_wake_all,
         .current_thread = env_current_thread,
+        .now_us = env_now_us,
         .caller_is_abandoned = env_caller_is_abandoned,
         .read_policy = env_read_policy,
         .call_provider = env_call_provider,
         .call_providers = env_call_providers,
         .query_shutdown = env_query_shutdown,
+        .identify = env_identify,
         .section_is_loaded = env_section_is_loaded,
         .release_provider = env_release_provider,
-        .report = env_report,
-        .report_deferred = env_report_deferred,
+        .report_phase = env_report_phase,
     };
 
+    QueryPerformanceFrequency(&clock_frequency);
     InitializeCriticalSection(&lock);
     InitializeConditionVariable(&phase_ended);
+    sta_event_tls = TlsAlloc();
     shutdown_init(&core, &env);
     return TRUE;
 }
 
+/* At process exit other threads are gone and providers may be unloaded:
+ * touch nothing. On FreeLibrary (never while a worker exists: the module is
+ * pinned then), free what is the module's own; the providers' code is not
+ * called, since their DLLs may be gone too. */
 void subsystem_shutdown(BOOL process_exiting)
 {
     if (process_exiting)
         return;
-    deadline_shutdown();
+    if (exception_handler)
+        RemoveVectoredExceptionHandler(exception_handler);
     shutdown_free(&core);
     DeleteCriticalSection(&lock);
+    if (sta_event_tls != TLS_OUT_OF_INDEXES)
+        TlsFree(sta_event_tls);
 }
 
 BOOL subsystem_can_unload(void)
@@ -269,7 +395,12 @@ HRESULT subsystem_notify(void)
 
 HRESULT subsystem_do_fast(void)
 {
-    return shutdown_do_fast(&core);
+    HRESULT hr = shutdown_do_fast(&core);
+
+    /* Done: the workers are not needed any more. */
+    if (SUCCEEDED(hr))
+        deadline_retire();
+    return hr;
 }
 
 /* The profile is read here, at attach time and outside the gate, so that
@@ -288,10 +419,11 @@ HRESULT subsystem_attach_profile(const WCHAR *name)
     hr = profile_read(name, &profile, path, ARRAYSIZE(path));
     if (FAILED(hr))
         return hr;
-    hr = shutdown_attach(&core, &profile);
+    ensure_record();
+    hr = shutdown_attach(&core, &profile, (const uint16_t *)name);
     if (SUCCEEDED(hr) && profile.problem_count) {
         /* Attached, but not all of it: the caller is told, the log says what. */
-        report_profile_problems(path, &profile);
+        diag_profile_problems(path, &profile);
         hr = MAPI_W_ERRORS_RETURNED;
     }
     profile_free(&profile);
@@ -305,6 +437,8 @@ HRESULT subsystem_register(const BYTE *section_uid, ULONG resource_type, IUnknow
 
     if (!cookie)
         return E_POINTER;
+    if (provider && provider_type_is_valid(resource_type))
+        ensure_record();
     hr = shutdown_register(&core, section_uid, resource_type, provider, &new_cookie);
     *cookie = new_cookie;
     return hr;
@@ -313,4 +447,12 @@ HRESULT subsystem_register(const BYTE *section_uid, ULONG resource_type, IUnknow
 HRESULT subsystem_unregister(ULONG cookie)
 {
     return shutdown_unregister(&core, cookie);
+}
+
+HRESULT subsystem_set_worker_hook(IMAPIShutdownWorkerHook *hook)
+{
+    if (shutdown_refuses_caller(&core))
+        return MAPI_E_CALL_FAILED;
+    deadline_set_hook(hook);
+    return S_OK;
 }
