@@ -11,5 +11,9 @@
 int command_policy(BOOL json);
 int command_profile(const WCHAR *name, BOOL json);
 int command_register(BOOL install, BOOL per_user);
+/* dir NULL: this user's records. */
+int command_exits_list(const WCHAR *dir, BOOL json);
+int command_exits_show(const WCHAR *dir, const WCHAR *id, BOOL json);
+int command_exits_report(const WCHAR *dir);
 
 #endif

@@ -3,6 +3,8 @@
  *
  *   mapishut policy [--json]
  *   mapishut profile [NAME] [--json]
+ *   mapishut exits [show ID|last] [--json] [--dir DIR]
+ *   mapishut exits --report [--dir DIR]
  *   mapishut register [/user]
  *   mapishut unregister [/user]
  *
@@ -23,12 +25,23 @@ static const char usage_text[] =
     "  mapishut profile [NAME] [--json]  the providers of a MAPI profile (default: the\n"
     "                                    default profile) in shutdown order, and the\n"
     "                                    sections that were skipped\n"
+    "  mapishut exits [--json] [--dir DIR]\n"
+    "                                    the exit records, newest first: when, which\n"
+    "                                    process, the verdict, the slowest provider\n"
+    "  mapishut exits show ID|last [--json] [--dir DIR]\n"
+    "                                    one exit: its providers and their calls by\n"
+    "                                    phase, and why the verdict\n"
+    "  mapishut exits --report [--dir DIR]\n"
+    "                                    tell the Application event log of each record\n"
+    "                                    not reported yet\n"
+    "                                    (DIR: records collected elsewhere; default\n"
+    "                                    %LOCALAPPDATA%\\mapishut\\exits)\n"
     "  mapishut register [/user]         register mapishut.dll (beside this program) per\n"
     "                                    machine, or for the current user only\n"
     "  mapishut unregister [/user]       remove that registration\n"
     "  mapishut /?                       this help\n"
     "\n"
-    "Options may be written /json, -json or --json; /user, -user or --user.\n"
+    "Options may be written /json, -json or --json, and so on.\n"
     "Exit codes: 0 done, 1 failed (no such profile, registration failed),\n"
     "2 bad command line.\n";
 
@@ -62,10 +75,18 @@ static int finish(int code)
     return code;
 }
 
+/* The words after the command that are not options: a profile's name;
+ * "show" and a record's ID. */
+static BOOL takes_word(const WCHAR *command, unsigned words)
+{
+    return (!_wcsicmp(command, L"profile") && words < 1) || (!_wcsicmp(command, L"exits") && words < 2);
+}
+
 int wmain(int argc, WCHAR **argv)
 {
-    const WCHAR *command, *name = NULL;
-    BOOL json = FALSE, per_user = FALSE;
+    const WCHAR *command, *word[2] = { NULL, NULL }, *dir = NULL;
+    BOOL json = FALSE, per_user = FALSE, report = FALSE;
+    unsigned words = 0;
 
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     if (argc < 2)
@@ -83,17 +104,34 @@ int wmain(int argc, WCHAR **argv)
             json = TRUE;
         } else if (is_option(argv[i], "user")) {
             per_user = TRUE;
-        } else if (!_wcsicmp(command, L"profile") && !name && !cmdline_is_option((const uint16_t *)argv[i])) {
-            name = argv[i];
+        } else if (is_option(argv[i], "report")) {
+            report = TRUE;
+        } else if (is_option(argv[i], "dir") && !dir) {
+            if (++i == argc)
+                return usage_error("--dir needs a folder", NULL);
+            dir = argv[i];
+        } else if (takes_word(command, words) && !cmdline_is_option((const uint16_t *)argv[i])) {
+            word[words++] = argv[i];
         } else {
             return usage_error("unexpected argument: ", argv[i]);
         }
     }
 
-    if (!_wcsicmp(command, L"policy") && !per_user)
+    if (!_wcsicmp(command, L"exits") && !per_user) {
+        if (report && !words && !json)
+            return finish(command_exits_report(dir));
+        if (!report && !words)
+            return finish(command_exits_list(dir, json));
+        if (!report && words == 2 && !_wcsicmp(word[0], L"show"))
+            return finish(command_exits_show(dir, word[1], json));
+        return usage_error("exits takes \"show ID\", \"show last\" or --report", NULL);
+    }
+    if (dir || report)
+        return usage_error("--dir and --report are for exits only", NULL);
+    if (!_wcsicmp(command, L"policy") && !per_user && !words)
         return finish(command_policy(json));
     if (!_wcsicmp(command, L"profile") && !per_user)
-        return finish(command_profile(name, json));
+        return finish(command_profile(word[0], json));
     if ((!_wcsicmp(command, L"register") || !_wcsicmp(command, L"unregister")) && !json)
         return finish(command_register(!_wcsicmp(command, L"register"), per_user));
     return usage_error("unknown command or option for it: ", command);

@@ -1,8 +1,10 @@
 /* mapishut policy: each setting's effective value (FastShutdownBehavior,
- * ProviderTimeoutMs, ConcurrentProviders), the place that decided it, and
- * every value passed over on the way, with the reason. */
+ * ProviderTimeoutMs, ConcurrentProviders, ProviderWarnMs, ExitRecords), the
+ * place that decided it, and every value passed over on the way, with the
+ * reason; then each provider ProviderBehavior names, the same way. */
 #include "commands.h"
 #include "output.h"
+#include "core/dll_name.h"
 #include "core/policy.h"
 #include "core/shutdown.h"
 #include "win32/module.h"
@@ -43,6 +45,22 @@ static const char *concurrent_meaning(uint32_t value, char *text, size_t size)
     (void)size;
     return value ? "the providers of one type are called at once, each on its own thread"
                  : "one provider after the other, as by Microsoft's subsystem";
+}
+
+static const char *warn_meaning(uint32_t value, char *text, size_t size)
+{
+    if (!value)
+        return "no provider call is reported to the Event Log for its time";
+    snprintf(text, size, "a provider call slower than %lu ms is reported to the Event Log", (unsigned long)value);
+    return text;
+}
+
+static const char *records_meaning(uint32_t value, char *text, size_t size)
+{
+    if (!value)
+        return "no exit records are kept";
+    snprintf(text, size, "the %lu newest exit records are kept", (unsigned long)value);
+    return text;
 }
 
 struct setting {
@@ -122,6 +140,127 @@ static void print_json_fields(const struct setting *setting)
     out("]");
 }
 
+/* --- ProviderBehavior ------------------------------------------------------------- */
+
+static const char *behavior_value_meaning(uint32_t value)
+{
+    switch (value) {
+    case BEHAVIOR_ASK:      return "ask the provider";
+    case BEHAVIOR_REFUSE:   return "no fast shutdown while it is loaded";
+    default:                return "its opt-out is overridden: it counts as opted in";
+    }
+}
+
+/* The first value of each provider name, in precedence order: the one that
+ * decides it, if it is valid (behavior_decide finds the same). */
+static BOOL first_of_its_name(const struct behavior_reading *r, uint32_t index)
+{
+    uint16_t mine[BEHAVIOR_NAME_MAX], other[BEHAVIOR_NAME_MAX];
+
+    if (r->values[index].name_too_long || !dll_provider_name(r->values[index].name, mine, BEHAVIOR_NAME_MAX))
+        return FALSE;
+    for (uint32_t i = 0; i < index; i++)
+        if (!r->values[i].name_too_long && dll_provider_name(r->values[i].name, other, BEHAVIOR_NAME_MAX) &&
+            !wcscmp((const WCHAR *)mine, (const WCHAR *)other))
+            return FALSE;
+    return TRUE;
+}
+
+static void print_behaviors_text(const struct behavior_reading *r)
+{
+    unsigned named = 0, ignored = 0;
+    char key[POLICY_KEY_PATH_MAX + 8];
+
+    out("\nProviderBehavior (the values of the ");
+    out_wide(MAPISHUT_BEHAVIOR_SUBKEY);
+    out(" subkey of each key, named after provider DLLs):\n");
+    for (uint32_t i = 0; i < r->count; i++) {
+        struct behavior_decision d;
+
+        if (!first_of_its_name(r, i))
+            continue;
+        behavior_decide(r, r->values[i].name, &d);
+        if (d.place == POLICY_DEFAULT)
+            continue; /* no valid value for that name: shown as ignored below */
+        key_name(d.place, d.version, key);
+        out("  ");
+        out_wide((const WCHAR *)r->values[i].name);
+        out(" = %u: %s\n    decided by: the %s, %s\\", (unsigned)d.value, behavior_value_meaning(d.value),
+            policy_place_name(d.place), key);
+        out_wide(MAPISHUT_BEHAVIOR_SUBKEY);
+        out("\n");
+        named++;
+    }
+    if (!named)
+        out("  none: every provider is asked\n");
+    for (uint32_t i = 0; i < r->count; i++) {
+        struct policy_rejected why;
+        uint32_t number;
+
+        if (behavior_value_is_valid(&r->values[i], &number, &why))
+            continue;
+        if (!ignored++)
+            out("ignored:\n");
+        key_name(why.place, why.version, key);
+        out("  %s\\", key);
+        out_wide(MAPISHUT_BEHAVIOR_SUBKEY);
+        out(": ");
+        out_wide(r->values[i].name_too_long ? L"(a name too long)" : (const WCHAR *)r->values[i].name);
+        out(" %s (registry type %lu, %lu bytes)\n", policy_reject_reason(why.why), (unsigned long)why.reg_type,
+            (unsigned long)why.size);
+    }
+    if (r->left_out)
+        out("  %lu more values were not read\n", (unsigned long)r->left_out);
+}
+
+static void print_behaviors_json(const struct behavior_reading *r)
+{
+    unsigned named = 0, ignored = 0;
+    char key[POLICY_KEY_PATH_MAX + 8];
+
+    out(",\"provider_behavior\":[");
+    for (uint32_t i = 0; i < r->count; i++) {
+        struct behavior_decision d;
+
+        if (!first_of_its_name(r, i))
+            continue;
+        behavior_decide(r, r->values[i].name, &d);
+        if (d.place == POLICY_DEFAULT)
+            continue;
+        key_name(d.place, d.version, key);
+        out("%s{\"name\":", named++ ? "," : "");
+        out_json_wide((const WCHAR *)r->values[i].name);
+        out(",\"value\":%u,\"meaning\":", (unsigned)d.value);
+        out_json(behavior_value_meaning(d.value));
+        out(",\"decided_by\":{\"place\":");
+        out_json(policy_place_name(d.place));
+        out(",\"key\":");
+        out_json(key);
+        out(",\"version\":");
+        out_json(policy_version_name(d.version));
+        out("}}");
+    }
+    out("],\"provider_behavior_ignored\":[");
+    for (uint32_t i = 0; i < r->count; i++) {
+        struct policy_rejected why;
+        uint32_t number;
+
+        if (behavior_value_is_valid(&r->values[i], &number, &why))
+            continue;
+        key_name(why.place, why.version, key);
+        out("%s{\"name\":", ignored++ ? "," : "");
+        out_json_wide(r->values[i].name_too_long ? NULL : (const WCHAR *)r->values[i].name);
+        out(",\"place\":");
+        out_json(policy_place_name(why.place));
+        out(",\"key\":");
+        out_json(key);
+        out(",\"reason\":");
+        out_json(policy_reject_reason(why.why));
+        out(",\"registry_type\":%lu,\"size\":%lu}", (unsigned long)why.reg_type, (unsigned long)why.size);
+    }
+    out("],\"provider_behavior_left_out\":%lu", (unsigned long)r->left_out);
+}
+
 int command_policy(BOOL json)
 {
     struct policy_decision decisions[SHUTDOWN_SETTINGS];
@@ -129,14 +268,19 @@ int command_policy(BOOL json)
         [SETTING_BEHAVIOR]   = { "FastShutdownBehavior", behavior_meaning, { 0 } },
         [SETTING_TIMEOUT]    = { "ProviderTimeoutMs", timeout_meaning, { 0 } },
         [SETTING_CONCURRENT] = { "ConcurrentProviders", concurrent_meaning, { 0 } },
+        [SETTING_WARN]       = { "ProviderWarnMs", warn_meaning, { 0 } },
+        [SETTING_RECORDS]    = { "ExitRecords", records_meaning, { 0 } },
     };
     /* JSON: FastShutdownBehavior at the top level, the others beside it. */
     static const char *const json_names[SHUTDOWN_SETTINGS] = {
         [SETTING_TIMEOUT] = "provider_timeout_ms",
         [SETTING_CONCURRENT] = "concurrent_providers",
+        [SETTING_WARN] = "provider_warn_ms",
+        [SETTING_RECORDS] = "exit_records",
     };
+    static struct behavior_reading behaviors;
 
-    policy_read_settings(decisions);
+    policy_read_settings(decisions, &behaviors);
     for (unsigned i = 0; i < SHUTDOWN_SETTINGS; i++)
         settings[i].decision = decisions[i];
     if (json) {
@@ -147,6 +291,7 @@ int command_policy(BOOL json)
             print_json_fields(&settings[i]);
             out("}");
         }
+        print_behaviors_json(&behaviors);
         out("}\n");
     } else {
         for (unsigned i = 0; i < SHUTDOWN_SETTINGS; i++) {
@@ -154,6 +299,7 @@ int command_policy(BOOL json)
                 out("\n");
             print_text(&settings[i]);
         }
+        print_behaviors_text(&behaviors);
     }
     return EXIT_OK;
 }
