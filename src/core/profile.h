@@ -1,5 +1,5 @@
 /* Decoding a MAPI profile's sections into the providers it names, in the
- * profile's order (see ../shared/docs/PROFILES.md).
+ * profile's order (see docs/profiles.md).
  *
  * Everything here is untrusted input: section and value names, registry
  * types, sizes and terminators. Nothing is read past a given length, and a

@@ -1,4 +1,4 @@
-/* Finding MAPI profiles in the registry (see ../shared/docs/PROFILES.md). */
+/* Finding MAPI profiles in the registry (see docs/profiles.md). */
 #ifndef MAPISHUT_WIN32_PROFILE_REGISTRY_H
 #define MAPISHUT_WIN32_PROFILE_REGISTRY_H
 
