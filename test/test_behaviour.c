@@ -1,4 +1,4 @@
-/* DESIGN.md's behaviour table, row by row: what QueryFastShutdown answers
+/* docs/design.md's behaviour table, row by row: what QueryFastShutdown answers
  * under FastShutdownBehavior 0, 1 and 2, and who is asked. */
 #include "suites.h"
 #include "fake_env.h"

@@ -1,4 +1,4 @@
-/* The phase rules of DESIGN.md section 3: order, once-only notifications,
+/* The phase rules of docs/design.md section 3: order, once-only notifications,
  * the out-of-protocol paths, errors, reentrancy and the rules after
  * DoFastShutdown. */
 #include "suites.h"

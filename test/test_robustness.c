@@ -1,4 +1,4 @@
-/* The core's side of the robustness rules (DESIGN.md section 6) and of
+/* The core's side of the robustness rules (docs/design.md section 6) and of
  * aggregation: strangers refused without entering the gate, registration
  * serialised with DoFastShutdown, unloading only when nothing would be lost,
  * attach order that never wraps. */

@@ -1,4 +1,4 @@
-/* A MAPI session aggregating the subsystem (DESIGN.md section 2): COM's
+/* A MAPI session aggregating the subsystem (docs/design.md section 2): COM's
  * aggregation rules, identity and reference counts through the outer
  * object, the inner freed with it, and two sessions of one process sharing
  * the process's one subsystem. */

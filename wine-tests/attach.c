@@ -1,4 +1,4 @@
-/* Reading a profile while the desktop changes it (DESIGN.md section 6): a
+/* Reading a profile while the desktop changes it (docs/design.md section 6): a
  * profile deleted during AttachProfile ends the read, and neither the attach
  * nor a concurrent QueryFastShutdown hangs; junk values do not hide a
  * provider's properties; a section that cannot be read is reported and,

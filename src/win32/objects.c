@@ -1,4 +1,4 @@
-/* The COM objects that hand out the process's one subsystem (DESIGN.md
+/* The COM objects that hand out the process's one subsystem (docs/design.md
  * section 2). Without an outer unknown, CoCreateInstance gets the static
  * singleton. With one (a MAPI session aggregating the subsystem, so that its
  * QueryInterface can hand out IMAPIClientShutdown), each outer gets a thin
