@@ -65,6 +65,13 @@ static inline DWORD run_mapishut(const WCHAR *args, char *output, int size)
     if (read_text_file(out_path, output, size) < 0)
         output[0] = 0;
     DeleteFileW(out_path);
+    /* Text-mode output ends its lines with CR LF: compare without the CR. */
+    for (char *from = output, *to = output;; from++) {
+        if (*from != '\r')
+            *to++ = *from;
+        if (!*from)
+            break;
+    }
     return code;
 }
 

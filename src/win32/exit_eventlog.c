@@ -49,7 +49,7 @@ static void report_item(void *ctx, const struct exit_item *item)
 
 BOOL exit_process_is_alive(uint32_t pid, uint64_t start)
 {
-    HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, pid);
     BOOL alive;
 
     if (!process)
