@@ -199,6 +199,7 @@ void behavior_decide(const struct behavior_reading *reading, const uint16_t *dll
         d->value = number;
         d->place = v->place;
         d->version = v->version;
+        d->index = i;
         return;
     }
 }

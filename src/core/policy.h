@@ -120,6 +120,7 @@ struct behavior_decision {
     uint32_t value;                 /* enum provider_behavior */
     enum policy_place place;        /* POLICY_DEFAULT when no valid value names the provider */
     unsigned version;
+    uint32_t index;                 /* the deciding value's, in the reading */
 };
 
 /* A valid value is a REG_DWORD of 4 bytes or a REG_SZ of one digit (with or

@@ -10,6 +10,7 @@
 #include "win32/module.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* "HKLM\\Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown" and the like. */
 static void key_name(enum policy_place place, unsigned version, char name[POLICY_KEY_PATH_MAX + 8])
@@ -142,6 +143,18 @@ static void print_json_fields(const struct setting *setting)
 
 /* --- ProviderBehavior ------------------------------------------------------------- */
 
+/* "HKCU\\...\\Shutdown\\ProviderBehavior". */
+#define BEHAVIOR_KEY_MAX (POLICY_KEY_PATH_MAX + 32)
+static void behavior_key(enum policy_place place, unsigned version, char name[BEHAVIOR_KEY_MAX])
+{
+    char subkey[24];
+
+    key_name(place, version, name);
+    WideCharToMultiByte(CP_UTF8, 0, MAPISHUT_BEHAVIOR_SUBKEY, -1, subkey, sizeof(subkey), NULL, NULL);
+    strncat(name, "\\", BEHAVIOR_KEY_MAX - strlen(name) - 1);
+    strncat(name, subkey, BEHAVIOR_KEY_MAX - strlen(name) - 1);
+}
+
 static const char *behavior_value_meaning(uint32_t value)
 {
     switch (value) {
@@ -169,7 +182,7 @@ static BOOL first_of_its_name(const struct behavior_reading *r, uint32_t index)
 static void print_behaviors_text(const struct behavior_reading *r)
 {
     unsigned named = 0, ignored = 0;
-    char key[POLICY_KEY_PATH_MAX + 8];
+    char key[BEHAVIOR_KEY_MAX];
 
     out("\nProviderBehavior (the values of the ");
     out_wide(MAPISHUT_BEHAVIOR_SUBKEY);
@@ -182,13 +195,11 @@ static void print_behaviors_text(const struct behavior_reading *r)
         behavior_decide(r, r->values[i].name, &d);
         if (d.place == POLICY_DEFAULT)
             continue; /* no valid value for that name: shown as ignored below */
-        key_name(d.place, d.version, key);
+        behavior_key(d.place, d.version, key);
         out("  ");
-        out_wide((const WCHAR *)r->values[i].name);
-        out(" = %u: %s\n    decided by: the %s, %s\\", (unsigned)d.value, behavior_value_meaning(d.value),
+        out_wide((const WCHAR *)r->values[d.index].name);
+        out(" = %u: %s\n    decided by: the %s, %s\n", (unsigned)d.value, behavior_value_meaning(d.value),
             policy_place_name(d.place), key);
-        out_wide(MAPISHUT_BEHAVIOR_SUBKEY);
-        out("\n");
         named++;
     }
     if (!named)
@@ -201,10 +212,8 @@ static void print_behaviors_text(const struct behavior_reading *r)
             continue;
         if (!ignored++)
             out("ignored:\n");
-        key_name(why.place, why.version, key);
-        out("  %s\\", key);
-        out_wide(MAPISHUT_BEHAVIOR_SUBKEY);
-        out(": ");
+        behavior_key(why.place, why.version, key);
+        out("  %s: ", key);
         out_wide(r->values[i].name_too_long ? L"(a name too long)" : (const WCHAR *)r->values[i].name);
         out(" %s (registry type %lu, %lu bytes)\n", policy_reject_reason(why.why), (unsigned long)why.reg_type,
             (unsigned long)why.size);
@@ -216,7 +225,7 @@ static void print_behaviors_text(const struct behavior_reading *r)
 static void print_behaviors_json(const struct behavior_reading *r)
 {
     unsigned named = 0, ignored = 0;
-    char key[POLICY_KEY_PATH_MAX + 8];
+    char key[BEHAVIOR_KEY_MAX];
 
     out(",\"provider_behavior\":[");
     for (uint32_t i = 0; i < r->count; i++) {
@@ -227,9 +236,9 @@ static void print_behaviors_json(const struct behavior_reading *r)
         behavior_decide(r, r->values[i].name, &d);
         if (d.place == POLICY_DEFAULT)
             continue;
-        key_name(d.place, d.version, key);
+        behavior_key(d.place, d.version, key);
         out("%s{\"name\":", named++ ? "," : "");
-        out_json_wide((const WCHAR *)r->values[i].name);
+        out_json_wide((const WCHAR *)r->values[d.index].name);
         out(",\"value\":%u,\"meaning\":", (unsigned)d.value);
         out_json(behavior_value_meaning(d.value));
         out(",\"decided_by\":{\"place\":");
@@ -247,7 +256,7 @@ static void print_behaviors_json(const struct behavior_reading *r)
 
         if (behavior_value_is_valid(&r->values[i], &number, &why))
             continue;
-        key_name(why.place, why.version, key);
+        behavior_key(why.place, why.version, key);
         out("%s{\"name\":", ignored++ ? "," : "");
         out_json_wide(r->values[i].name_too_long ? NULL : (const WCHAR *)r->values[i].name);
         out(",\"place\":");
