@@ -59,6 +59,8 @@ GEN_VERSION     := $(BUILD)/include/mapishut_version.h
 
 GEN_HEADER := $(BUILD)/include/mapishut_idl.h
 GEN_IIDS   := $(BUILD)/include/mapishut_i.c
+# The Event Log's message table: its IDs for C, its resource for mapishut.rc.
+GEN_MESSAGES := $(BUILD)/include/messages.h
 
 .PHONY: all check demo bench clean native dll64 dll32 bootstrap fuzz fuzz-run fuzz-seeds install msi
 .DEFAULT_GOAL := all
@@ -77,6 +79,11 @@ $(GEN_IIDS): idl/mapishut.idl
 	@echo "  WIDL    $@"
 	$(Q)$(WIDL) -I$(WINE_IDL_DIR) -u -o $@ $<
 
+$(GEN_MESSAGES): src/win32/messages.mc
+	@mkdir -p $(@D)
+	@echo "  WINDMC  $@"
+	$(Q)$(CROSS64)windmc -h $(@D) -r $(@D) $<
+
 # --- one Windows target ------------------------------------------------------
 # $(1): arch directory name, $(2): cross prefix, $(3): widl bitness flag
 
@@ -86,7 +93,7 @@ $(1)_BIN := $(BUILD)/$(1)/bin
 $(1)_DLL_OBJS := $$(patsubst src/%.c,$$($(1)_OBJ)/%.o,$(CORE_SRC) $(WIN32_SRC)) \
                  $$($(1)_OBJ)/mapishut_i.o $$($(1)_OBJ)/mapishut_res.o
 
-$$($(1)_OBJ)/%.o: src/%.c $(GEN_HEADER)
+$$($(1)_OBJ)/%.o: src/%.c $(GEN_HEADER) $(GEN_MESSAGES)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
@@ -101,7 +108,7 @@ $(BUILD)/$(1)/mapishut.tlb: idl/mapishut.idl
 	@echo "  WIDL    $$@"
 	$(Q)$(WIDL) $(3) -I$(WINE_IDL_DIR) -L$(WINE_TLB_DIR) -t -o $$@ $$<
 
-$$($(1)_OBJ)/mapishut_res.o: src/win32/mapishut.rc $(BUILD)/$(1)/mapishut.tlb $(GEN_VERSION)
+$$($(1)_OBJ)/mapishut_res.o: src/win32/mapishut.rc $(BUILD)/$(1)/mapishut.tlb $(GEN_VERSION) $(GEN_MESSAGES)
 	@mkdir -p $$(@D)
 	@echo "  RC      $$@"
 	$(Q)$(2)windres -I$(BUILD)/$(1) -I$(BUILD)/include -Iinclude -o $$@ $$<
