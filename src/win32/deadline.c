@@ -9,7 +9,10 @@
  * without a deadline (the provider is told: its data comes first) and the
  * caller hears of it. Workers are created by the first calls under a
  * deadline (normally QueryFastShutdown), so that the protocol path creates
- * nothing unless one had to be given up.
+ * nothing unless one had to be given up. A new worker is handed its call
+ * only once the host's hook has prepared it: a hook that has not returned
+ * within the call's deadline (or HOOK_WAIT_MS without one) is given up, and
+ * the call made on the caller's thread, since the provider's data comes first.
  *
  * Workers live in a fixed table, not on the heap: after a provider crashed
  * inside the heap lock, nothing here may need the heap again. Once a worker
@@ -40,6 +43,7 @@ struct worker {
     HANDLE thread;
     HANDLE start;               /* set by the caller: a call is ready */
     HANDLE done;                /* set by the worker: the call returned or crashed */
+    HANDLE ready;               /* set by the worker once the host's hook returned */
     HRESULT (*work)(void *arg);  /* the call, given arg_copy */
     void *arg_copy[DEADLINE_ARG_MAX / sizeof(void *)]; /* its argument, copied: an
                                    abandoned call may use it after its caller moved on */
@@ -62,6 +66,9 @@ static INIT_ONCE setup_once = INIT_ONCE_STATIC_INIT;
 static SRWLOCK hook_lock = SRWLOCK_INIT;
 static IMAPIShutdownWorkerHook *host_hook;
 static LONG retiring;
+
+/* How long a new worker's hook may take where no deadline bounds the call. */
+#define HOOK_WAIT_MS 2000
 
 /* A thread that ended inside a call, for want of an exception code. */
 #define THREAD_ENDED_IN_CALL ((DWORD)0xC000004BL) /* STATUS_THREAD_IS_TERMINATING */
@@ -154,6 +161,9 @@ static DWORD WINAPI worker_main(void *arg)
         started = SUCCEEDED(IMAPIShutdownWorkerHook_WorkerStarted(w->hook));
         InterlockedExchange(&w->hook_failed, !started);
     }
+    SetEvent(w->ready);
+    /* Its caller gave up waiting for the hook: nobody has a call for it. */
+    moves(w, WORKER_ABANDONED, WORKER_IDLE);
     for (;;) {
         WaitForSingleObject(w->start, INFINITE);
         if (w->quit)
@@ -185,7 +195,8 @@ static void close_worker(struct worker *w)
     CloseHandle(w->thread);
     CloseHandle(w->start);
     CloseHandle(w->done);
-    w->thread = w->start = w->done = NULL;
+    CloseHandle(w->ready);
+    w->thread = w->start = w->done = w->ready = NULL;
     if (w->hook)
         IMAPIShutdownWorkerHook_Release(w->hook);
     w->hook = NULL;
@@ -203,14 +214,17 @@ static BOOL start_worker(struct worker *w)
     ReleaseSRWLockShared(&hook_lock);
     w->start = CreateEventW(NULL, FALSE, FALSE, NULL);
     w->done = CreateEventW(NULL, FALSE, FALSE, NULL);
-    w->thread = w->start && w->done ? CreateThread(NULL, 0, worker_main, w, 0, NULL) : NULL;
+    w->ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+    w->thread = w->start && w->done && w->ready ? CreateThread(NULL, 0, worker_main, w, 0, NULL) : NULL;
     if (w->thread)
         return TRUE;
     if (w->start)
         CloseHandle(w->start);
     if (w->done)
         CloseHandle(w->done);
-    w->start = w->done = NULL;
+    if (w->ready)
+        CloseHandle(w->ready);
+    w->start = w->done = w->ready = NULL;
     if (w->hook)
         IMAPIShutdownWorkerHook_Release(w->hook);
     w->hook = NULL;
@@ -255,6 +269,29 @@ static struct worker *claim_worker(void)
             return start_worker(w) ? w : NULL;
     }
     return NULL;
+}
+
+/* Waits for a new worker's hook, at most wait_ms. FALSE: the worker is not
+ * this caller's any more (its thread ended, or it was given up and becomes
+ * idle when its hook returns); the call is made here, unguarded. */
+static BOOL worker_ready(struct worker *w, DWORD wait_ms, uint32_t *flags)
+{
+    HANDLE handles[2] = { w->ready, w->thread };
+    DWORD signalled = 0;
+
+    if (wait_for_handles(2, handles, wait_ms, &signalled) && signalled == 0)
+        return TRUE;
+    *flags |= CALL_UNGUARDED | CALL_HOOK_FAILED;
+    if (signalled == 1)
+        return FALSE; /* worker_main marked the slot dead as it ended */
+    if (!moves(w, WORKER_BUSY, WORKER_ABANDONED))
+        return FALSE;
+    /* The hook returned just now and the worker did not see it given up. */
+    if (WaitForSingleObject(w->ready, 0) == WAIT_OBJECT_0 && moves(w, WORKER_ABANDONED, WORKER_BUSY)) {
+        *flags &= ~(uint32_t)(CALL_UNGUARDED | CALL_HOOK_FAILED);
+        return TRUE;
+    }
+    return FALSE;
 }
 
 /* Hands the call to the worker, which runs it at once. */
@@ -344,6 +381,8 @@ HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWO
         *flags |= CALL_UNGUARDED;
         return work(arg);
     }
+    if (!worker_ready(w, timeout_ms, flags))
+        return work(arg);
     dispatch(w, work, arg, arg_size);
     return finish(w, timeout_ms, arg, arg_size, outcome, flags);
 }
@@ -366,14 +405,21 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
     ULONGLONG start = GetTickCount64();
 
     for (size_t i = 0; i < count; i++) {
-        struct provider_request request = { calls[i].shutdown, call };
-        struct worker *w = claim_worker();
-
-        calls[i].running = w;
+        calls[i].running = claim_worker();
         calls[i].outcome = CALL_RETURNED;
         calls[i].flags = 0;
-        if (w)
-            dispatch(w, invoke, &request, sizeof(request));
+    }
+    /* The new workers' hooks run meanwhile; each may take what is left. */
+    for (size_t i = 0; i < count; i++) {
+        struct provider_request request = { calls[i].shutdown, call };
+        ULONGLONG elapsed = GetTickCount64() - start;
+        DWORD bound = timeout_ms ? timeout_ms : HOOK_WAIT_MS;
+        DWORD left = elapsed >= bound ? 0 : (DWORD)(bound - elapsed);
+
+        if (calls[i].running && !worker_ready(calls[i].running, left, &calls[i].flags))
+            calls[i].running = NULL;
+        if (calls[i].running)
+            dispatch(calls[i].running, invoke, &request, sizeof(request));
     }
     for (size_t i = 0; i < count; i++) {
         struct provider_request request = { calls[i].shutdown, call };
