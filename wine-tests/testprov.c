@@ -84,12 +84,49 @@ static void log_time(struct provider *p, char call, char edge)
         Sleep(100);
 }
 
+/* Sets the event the environment's TESTPROV_ENTERED names: the test knows
+ * the provider is inside the call, without guessing how long to wait. */
+static void signal_entered(void)
+{
+    WCHAR name[64];
+    HANDLE event;
+
+    if (!GetEnvironmentVariableW(L"TESTPROV_ENTERED", name, ARRAYSIZE(name)))
+        return;
+    if ((event = OpenEventW(EVENT_MODIFY_STATE, FALSE, name))) {
+        SetEvent(event);
+        CloseHandle(event);
+    }
+}
+
+/* TESTPROV_NEEDS_PREPARED: the threads testprov_prepare_thread was called on. */
+static DWORD prepared_tls = TLS_OUT_OF_INDEXES;
+
+void WINAPI testprov_prepare_thread(void)
+{
+    if (prepared_tls != TLS_OUT_OF_INDEXES)
+        TlsSetValue(prepared_tls, (void *)1);
+}
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
+{
+    (void)instance;
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH)
+        prepared_tls = TlsAlloc();
+    return TRUE;
+}
+
 static HRESULT WINAPI Unknown_QueryInterface(IUnknown *iface, REFIID riid, void **out)
 {
     struct provider *p = impl_from_IUnknown(iface);
 
     if (!out)
         return E_POINTER;
+    if ((p->flags & TESTPROV_SLOW_QI) && IsEqualIID(riid, &IID_IMAPIProviderShutdown)) {
+        signal_entered();
+        Sleep(4000);
+    }
     if (IsEqualIID(riid, &IID_IUnknown))
         *out = &p->u.IUnknown_iface;
     else if (IsEqualIID(riid, &IID_IMAPIProviderShutdown) && !(p->flags & TESTPROV_NO_INTERFACE))
@@ -197,6 +234,8 @@ static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
     log_time(p, 'Q', '<');
     if (p->flags & TESTPROV_OPT_OUT)
         return MAPI_E_NO_SUPPORT;
+    if (p->flags & TESTPROV_FAIL_QUERY)
+        return E_FAIL;
     return p->flags & TESTPROV_QUERY_S_FALSE ? S_FALSE : S_OK;
 }
 
@@ -209,6 +248,8 @@ static HRESULT WINAPI Shutdown_NotifyProcessShutdown(IMAPIProviderShutdown *ifac
     reenter(p);
     if (p->flags & TESTPROV_LATE_NOTIFY)
         call_back_late(p, TRUE);
+    if (p->flags & TESTPROV_SLOW_NOTIFY)
+        Sleep(120);
     log_time(p, 'N', '<');
     return p->flags & TESTPROV_FAIL_NOTIFY ? MAPI_E_CALL_FAILED : S_OK;
 }
@@ -236,6 +277,14 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
     log_event(p, "D");
     log_time(p, 'D', '>');
     reenter(p);
+    if (p->flags & TESTPROV_SIGNAL_DO_FAST)
+        signal_entered();
+    if (p->flags & TESTPROV_EXIT_THREAD)
+        ExitThread(3);
+    if ((p->flags & TESTPROV_NEEDS_PREPARED) && !TlsGetValue(prepared_tls)) {
+        log_event(p, "not-prepared");
+        return MAPI_E_NOT_INITIALIZED;
+    }
     if (p->flags & TESTPROV_HANG_DO_FAST)
         Sleep(INFINITE);
     if (p->flags & TESTPROV_CRASH_DO_FAST) {

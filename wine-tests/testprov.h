@@ -23,6 +23,14 @@
 #define TESTPROV_SEND_TO_CLIENT 0x2000 /* DoFastShutdown: SendMessage to the window TESTPROV_HWND names, first */
 #define TESTPROV_TIMED          0x4000 /* each call takes 100 ms, logging "Q>us" on entry and "Q<us" on return
                                           (us: QueryPerformanceCounter in microseconds) */
+#define TESTPROV_SLOW_NOTIFY    0x8000 /* NotifyProcessShutdown takes 120 ms, then returns */
+#define TESTPROV_SLOW_QI        0x10000 /* QueryInterface(IMAPIProviderShutdown) takes 4 s, after setting the
+                                           event TESTPROV_ENTERED names */
+#define TESTPROV_FAIL_QUERY     0x20000 /* QueryFastShutdown: E_FAIL (opts out, with another code) */
+#define TESTPROV_EXIT_THREAD    0x40000 /* DoFastShutdown ends its thread (ExitThread; never saves) */
+#define TESTPROV_NEEDS_PREPARED 0x80000 /* DoFastShutdown saves only on a thread testprov_prepare_thread
+                                           prepared (as MAPI wants MAPIInitialize), else MAPI_E_NOT_INITIALIZED */
+#define TESTPROV_SIGNAL_DO_FAST 0x100000 /* DoFastShutdown first sets the event TESTPROV_ENTERED names */
 
 #define TESTPROV_DATA_SIZE 65536
 
@@ -43,6 +51,7 @@ typedef LONG (WINAPI *testprov_count_fn)(IUnknown *provider);
  *   HRESULT WINAPI testprov_create(name, flags, log_path, data_path, out)
  *   LONG WINAPI testprov_refs(provider)      its reference count
  *   LONG WINAPI testprov_queries(provider)   how often QueryFastShutdown ran
- *   LONG WINAPI testprov_saved(provider)     1 once DoFastShutdown saved its data */
+ *   LONG WINAPI testprov_saved(provider)     1 once DoFastShutdown saved its data
+ *   void WINAPI testprov_prepare_thread(void) prepares this thread for TESTPROV_NEEDS_PREPARED */
 
 #endif
