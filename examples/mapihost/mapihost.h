@@ -36,6 +36,11 @@ HRESULT providers_load(const WCHAR *profile, IMAPIShutdownHost *host, struct pro
  * the providers are left as they are. */
 void providers_unload(IMAPIShutdownHost *host, struct provider_set *set);
 
+/* worker_hook.c: MAPIInitialize on each of the subsystem's worker threads,
+ * set through IMAPIShutdownHost2 of the aggregate whose inner unknown is
+ * subsystem and outer unknown outer. */
+void worker_hook_install(IUnknown *subsystem, IUnknown *outer);
+
 /* session.c */
 HRESULT session_create(const WCHAR *profile, IMAPISession **out);
 

@@ -182,6 +182,7 @@ HRESULT session_create(const WCHAR *profile, IMAPISession **out)
      * QueryInterface gave the session itself is given back at once. */
     IUnknown_QueryInterface(session->subsystem, &IID_IMAPIShutdownHost, (void **)&session->host);
     session_release(session);
+    worker_hook_install(session->subsystem, (IUnknown *)&session->IMAPISession_iface);
 
     hr = IMAPIShutdownHost_AttachProfile(session->host, profile);
     host_say("IMAPIShutdownHost::AttachProfile(%ls) -> %#lx", profile && profile[0] ? profile : L"default",
