@@ -64,3 +64,10 @@ rm -rf "$data" && mkdir -p "$data"
 show_saved
 "$WINE" reg delete "$policy_key" /f >/dev/null 2>&1 || true
 "$WINESERVER" -w
+
+echo
+echo "== what an administrator can read afterwards: the record each exit left"
+echo "   mapishut exits"
+(cd "$bin" && "$WINE" mapishut.exe exits) | tr -d '\r' | sed 's/^/   /'
+echo "   mapishut exits show last"
+(cd "$bin" && "$WINE" mapishut.exe exits show last) | tr -d '\r' | sed 's/^/   /'
