@@ -281,7 +281,7 @@ native: $(BUILD)/native/check_core $(BUILD)/native/check_core_tsan
 
 -include $(shell find $(NATIVE_OBJ) $(TSAN_OBJ) -name '*.d' 2>/dev/null)
 
-# --- fuzzing the profile decoder (clang, libFuzzer) ------------------------------
+# --- fuzzing the profile decoder and the exit record reader (clang, libFuzzer) -----
 
 FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
@@ -293,6 +293,12 @@ $(BUILD)/fuzz/fuzz_profile: fuzz/fuzz_profile.c src/core/profile.c src/core/dll_
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_profile.c src/core/profile.c src/core/dll_name.c
 
+# The record reader with the core that writes the record it damages.
+$(BUILD)/fuzz/fuzz_exit_record: fuzz/fuzz_exit_record.c $(CORE_SRC)
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_exit_record.c $(CORE_SRC)
+
 $(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c test/profile_builder.c src/core/profile.c src/core/dll_name.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
@@ -303,11 +309,14 @@ fuzz:
 	$(Q)sh scripts/bootstrap.sh fuzz
 	$(Q)$(MAKE) --no-print-directory fuzz-run
 
-fuzz-run: $(BUILD)/fuzz/fuzz_profile
-	@rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+fuzz-run: $(BUILD)/fuzz/fuzz_profile $(BUILD)/fuzz/fuzz_exit_record
+	@rm -rf $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-exit && mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-exit
 	@cp fuzz/corpus/* $(BUILD)/fuzz/corpus/
+	@cp fuzz/corpus-exit/* $(BUILD)/fuzz/corpus-exit/
 	$(BUILD)/fuzz/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_exit_record -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 $(BUILD)/fuzz/corpus-exit
 
 # Regenerates fuzz/corpus/ from fuzz/make_seeds.c.
 fuzz-seeds: $(BUILD)/fuzz/make_seeds
