@@ -398,6 +398,50 @@ static void test_exit_thread(void)
     clear_policies();
 }
 
+/* A worker that died while idle (a provider's code, or a debugger, ended it
+ * between calls) gets no more calls: the next call has a worker that runs. */
+static void idle_death_child(void)
+{
+    IMAPIClientShutdown *client = create_client_shutdown();
+    IMAPIShutdownHost *host = create_shutdown_host();
+    IUnknown *ms = make_provider(L"ms", 0, NULL, data_file);
+    HANDLE worker;
+    DWORD start;
+    ULONG cookie;
+    HRESULT hr;
+
+    if (!client || !host || !ms)
+        return;
+    IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
+    start_watchdog(15000);
+    ok(IMAPIClientShutdown_QueryFastShutdown(client) == S_OK, "QueryFastShutdown failed\n");
+    worker = OpenThread(THREAD_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)provider_count(ms, "testprov_last_thread"));
+    ok(worker && (DWORD)provider_count(ms, "testprov_last_thread") != GetCurrentThreadId(),
+       "the query was not made on a worker\n");
+    if (!worker)
+        return;
+    TerminateThread(worker, 9);
+    WaitForSingleObject(worker, 5000);
+    CloseHandle(worker);
+    start = GetTickCount();
+    hr = IMAPIClientShutdown_NotifyProcessShutdown(client);
+    ok(hr == S_OK, "NotifyProcessShutdown: %#lx\n", hr);
+    hr = IMAPIClientShutdown_DoFastShutdown(client);
+    ok(hr == S_OK, "DoFastShutdown: %#lx, expected S_OK\n", hr);
+    ok(GetTickCount() - start < 1500, "the calls took %lu ms\n", GetTickCount() - start);
+    ok(provider_saved(ms), "the store did not save\n");
+    TerminateProcess(GetCurrentProcess(), winetest_get_failures());
+}
+
+static void test_idle_death(void)
+{
+    clear_policies();
+    set_dword(MAPISHUT_TIMEOUT_VALUE, 2000);
+    run_child("idle_death");
+    DeleteFileW(data_file);
+    clear_policies();
+}
+
 /* --- 6. the host's worker hook ------------------------------------------------------- */
 
 enum hook_mode { HOOK_NONE, HOOK_PREPARES, HOOK_FAILS, HOOK_HANGS };
@@ -595,6 +639,8 @@ START_TEST(hardening)
             two_opt_outs_child();
         else if (!strcmp(args[0], "exit_thread"))
             exit_thread_child();
+        else if (!strcmp(args[0], "idle_death"))
+            idle_death_child();
         else if (!strcmp(args[0], "hook") && argc > 1)
             hook_child((unsigned)atoi(args[1]));
         else if (!strcmp(args[0], "detach"))
@@ -610,6 +656,7 @@ START_TEST(hardening)
     test_slow_query_interface();
     test_late_diagnostics();
     test_exit_thread();
+    test_idle_death();
     test_worker_hook();
     test_detach();
     restore_registration();

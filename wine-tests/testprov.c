@@ -24,6 +24,7 @@ struct provider {
     LONG refs;
     LONG queries;
     LONG saved;
+    LONG last_thread;           /* the thread of its last IMAPIProviderShutdown call */
     DWORD flags;
     DWORD creator_thread;
     WCHAR name[32];
@@ -226,6 +227,7 @@ static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
     struct provider *p = impl_from_IMAPIProviderShutdown(iface);
 
     InterlockedIncrement(&p->queries);
+    InterlockedExchange(&p->last_thread, (LONG)GetCurrentThreadId());
     log_event(p, "Q");
     log_time(p, 'Q', '>');
     reenter(p);
@@ -243,6 +245,7 @@ static HRESULT WINAPI Shutdown_NotifyProcessShutdown(IMAPIProviderShutdown *ifac
 {
     struct provider *p = impl_from_IMAPIProviderShutdown(iface);
 
+    InterlockedExchange(&p->last_thread, (LONG)GetCurrentThreadId());
     log_event(p, "N");
     log_time(p, 'N', '>');
     reenter(p);
@@ -274,6 +277,7 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
 {
     struct provider *p = impl_from_IMAPIProviderShutdown(iface);
 
+    InterlockedExchange(&p->last_thread, (LONG)GetCurrentThreadId());
     log_event(p, "D");
     log_time(p, 'D', '>');
     reenter(p);
@@ -369,6 +373,11 @@ LONG WINAPI testprov_queries(IUnknown *provider)
 LONG WINAPI testprov_saved(IUnknown *provider)
 {
     return impl_from_IUnknown(provider)->saved;
+}
+
+LONG WINAPI testprov_last_thread(IUnknown *provider)
+{
+    return impl_from_IUnknown(provider)->last_thread;
 }
 
 /* --- loaded by MAPI's entry points ------------------------------------------- */

@@ -52,6 +52,7 @@ typedef LONG (WINAPI *testprov_count_fn)(IUnknown *provider);
  *   LONG WINAPI testprov_refs(provider)      its reference count
  *   LONG WINAPI testprov_queries(provider)   how often QueryFastShutdown ran
  *   LONG WINAPI testprov_saved(provider)     1 once DoFastShutdown saved its data
- *   void WINAPI testprov_prepare_thread(void) prepares this thread for TESTPROV_NEEDS_PREPARED */
+ *   void WINAPI testprov_prepare_thread(void) prepares this thread for TESTPROV_NEEDS_PREPARED
+ *   LONG WINAPI testprov_last_thread(provider) the thread ID of its last IMAPIProviderShutdown call */
 
 #endif
