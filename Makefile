@@ -338,7 +338,7 @@ demo: bootstrap
 
 bench: bootstrap
 	$(Q)$(MAKE) --no-print-directory dll64
-	$(Q)sh scripts/run-bench.sh $(BUILD)
+	$(Q)sh scripts/run-bench.sh $(BUILD) "$(BENCH)"
 
 # The SDK, for both architectures: make install [DESTDIR=...] [PREFIX=...]
 PREFIX  ?= /usr/local

@@ -2,6 +2,7 @@
  * make bench: what the subsystem costs, and what fast shutdown saves.
  *
  *   bench.exe                      runs everything below in child processes and prints the tables
+ *   bench.exe only T1,T2           only the tables named (overhead, exit, concurrent, profile)
  *   bench.exe overhead N           one sample of the subsystem's overhead with N no-op providers
  *   bench.exe exit K fast|legacy   one client exit with K providers holding unsaved data
  *   bench.exe stores N MODE DIR    one exit with N stores saving files (bench_concurrent.c)
@@ -308,7 +309,24 @@ static int sample_exit(int k, BOOL fast, const WCHAR *folder)
 
 /* --- the parent: samples, medians, tables --------------------------------------- */
 
-static char exe[MAX_PATH];
+char exe[MAX_PATH];
+
+#define SETTINGS_KEY L"Software\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown"
+
+void set_setting(const WCHAR *name, DWORD value)
+{
+    HKEY key;
+
+    if (RegCreateKeyExW(HKEY_CURRENT_USER, SETTINGS_KEY, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL))
+        return;
+    RegSetValueExW(key, name, 0, REG_DWORD, (const BYTE *)&value, sizeof(value));
+    RegCloseKey(key);
+}
+
+void clear_setting(const WCHAR *name)
+{
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, SETTINGS_KEY, name);
+}
 
 BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us)
 {
@@ -425,6 +443,16 @@ static void bench_exit(void)
 
 int main(int argc, char **argv)
 {
+    static const struct {
+        const char *name;
+        void (*print)(void);
+    } tables[] = {
+        { "overhead", bench_overhead },
+        { "exit", bench_exit },
+        { "concurrent", bench_concurrent },
+        { "profile", bench_crafted_profile },
+    };
+
     GetModuleFileNameA(NULL, exe, sizeof(exe));
     if (argc >= 3 && !strcmp(argv[1], "overhead"))
         return sample_overhead(atoi(argv[2]));
@@ -440,9 +468,8 @@ int main(int argc, char **argv)
         MultiByteToWideChar(CP_ACP, 0, argv[4], -1, folder, MAX_PATH);
         return sample_stores(atoi(argv[2]), argv[3], folder);
     }
-    bench_overhead();
-    bench_exit();
-    bench_concurrent();
-    bench_crafted_profile();
+    for (unsigned t = 0; t < ARRAYSIZE(tables); t++)
+        if (argc < 3 || strcmp(argv[1], "only") || strstr(argv[2], tables[t].name))
+            tables[t].print();
     return 0;
 }

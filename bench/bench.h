@@ -40,6 +40,12 @@ extern IMAPIShutdownHost *host;
 BOOL open_subsystem(void);
 IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes);
 BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us);
+extern char exe[MAX_PATH];
+
+/* A setting (ConcurrentProviders, ExitRecords, ...) in the user's
+ * preference place, which the children of the next samples read. */
+void set_setting(const WCHAR *name, DWORD value);
+void clear_setting(const WCHAR *name);
 
 /* bench_concurrent.c */
 int sample_stores(int n, const char *mode, const WCHAR *folder);

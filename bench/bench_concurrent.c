@@ -77,17 +77,6 @@ int sample_stores(int n, const char *mode, const WCHAR *folder)
     ExitProcess(0);
 }
 
-static void set_concurrent(DWORD value)
-{
-    HKEY key;
-
-    if (RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown", 0, NULL,
-                        0, KEY_SET_VALUE, NULL, &key, NULL))
-        return;
-    RegSetValueExW(key, MAPISHUT_CONCURRENT_VALUE, 0, REG_DWORD, (const BYTE *)&value, sizeof(value));
-    RegCloseKey(key);
-}
-
 /* Bytes the last sample's stores should have saved but did not; the files go. */
 static LONGLONG lost_bytes(const WCHAR *folder, int n)
 {
@@ -142,7 +131,7 @@ void bench_concurrent(void)
         for (int i = 0; i < STORES_SAMPLES; i++) {
             limit[i] = run_sample(n, "alone", folder, &saved_alone);
             for (int m = 0; m < 3; m++) {
-                set_concurrent(m == 1);
+                set_setting(MAPISHUT_CONCURRENT_VALUE, m == 1);
                 times[m][i] = run_sample(n, modes[m], folder, m < 2 ? &lost : &saved_alone);
                 ratios[m][i] = limit[i] > 0 ? times[m][i] / limit[i] : 0;
             }
@@ -153,6 +142,5 @@ void bench_concurrent(void)
                median(ratios[1], STORES_SAMPLES), median(times[2], STORES_SAMPLES) / 1000,
                median(ratios[2], STORES_SAMPLES), (long long)lost);
     }
-    RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown",
-                       MAPISHUT_CONCURRENT_VALUE);
+    clear_setting(MAPISHUT_CONCURRENT_VALUE);
 }
