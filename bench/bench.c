@@ -209,6 +209,26 @@ BOOL open_subsystem(void)
            SUCCEEDED(IMAPIClientShutdown_QueryInterface(client, &IID_IMAPIShutdownHost, (void **)&host));
 }
 
+/* This process's exit record exists (ExitRecords is not 0, and the
+ * subsystem could make it): named as docs/design.md 7.1 says, with the
+ * start time, since Wine reuses a PID at once. */
+BOOL has_record(void)
+{
+    WCHAR base[MAX_PATH], path[MAX_PATH + 64];
+    FILETIME created, exited, kernel, user;
+    SYSTEMTIME at;
+    DWORD length = GetEnvironmentVariableW(L"LOCALAPPDATA", base, ARRAYSIZE(base));
+
+    if (!length || length >= ARRAYSIZE(base) ||
+        !GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user) ||
+        !FileTimeToSystemTime(&created, &at))
+        return FALSE;
+    _snwprintf(path, ARRAYSIZE(path), L"%ls\\mapishut\\exits\\bench.exe-%lu-%04u%02u%02uT%02u%02u%02u.%03u.exit", base,
+               (unsigned long)GetCurrentProcessId(), at.wYear, at.wMonth, at.wDay, at.wHour, at.wMinute, at.wSecond,
+               at.wMilliseconds);
+    return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+}
+
 /* The least any subsystem must do: read FastShutdownBehavior from its four
  * places and three versions, skipping a place whose Office key is missing. */
 static void read_policy_directly(void)
@@ -271,7 +291,7 @@ static int sample_overhead(int n)
     IMAPIClientShutdown_NotifyProcessShutdown(client);
     IMAPIClientShutdown_DoFastShutdown(client);
     subsystem = now_us() - start;
-    printf("%.3f %.3f %.3f\n", direct, subsystem, subsystem - query);
+    printf("%.3f %.3f %.3f %d\n", direct, subsystem, subsystem - query, has_record());
     return 0;
 }
 
@@ -363,35 +383,57 @@ BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready
     return TRUE;
 }
 
+/* Samples with recording on (ExitRecords unset: the default) and off
+ * (ExitRecords 0) alternate, so that both see the same machine. */
 static void bench_overhead(void)
 {
     static const int sizes[] = { 1, 10, 100, 1000 };
+    int recorded[2] = { 0, 0 };
 
     printf("Subsystem overhead: QueryFastShutdown + NotifyProcessShutdown + DoFastShutdown through\n"
            "mapishut.dll, against the same provider calls made directly plus the least registry reading\n"
-           "of the policy (median of %d processes each; goal: ratio <= 1.2, growth linear in N). The\n"
-           "last column is Notify + DoFast alone (no registry) per provider: flat means linear.\n\n",
+           "of the policy (median of %d processes each; goal: ratio <= 1.2, growth linear in N), with\n"
+           "the exit record on (the default) and off (ExitRecords 0). The last columns are Notify +\n"
+           "DoFast alone (no registry) per provider: flat means linear.\n\n",
            OVERHEAD_SAMPLES);
-    printf("| N providers | direct (us) | subsystem (us) | ratio | Notify+DoFast per provider (us) |\n");
-    printf("|---:|---:|---:|---:|---:|\n");
+    printf("| N providers | direct (us) | recording on (us) | ratio | recording off (us) | ratio "
+           "| on / off | Notify+DoFast per provider, on (us) | off (us) |\n");
+    printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int s = 0; s < 4; s++) {
-        double direct[OVERHEAD_SAMPLES], subsystem[OVERHEAD_SAMPLES], phases[OVERHEAD_SAMPLES];
-        double ratio[OVERHEAD_SAMPLES];
-        char args[32], output[256];
+        double direct[OVERHEAD_SAMPLES], subsystem[2][OVERHEAD_SAMPLES], phases[2][OVERHEAD_SAMPLES];
+        double ratio[2][OVERHEAD_SAMPLES], on_off[OVERHEAD_SAMPLES];
 
         for (int i = 0; i < OVERHEAD_SAMPLES; i++) {
-            snprintf(args, sizeof(args), "overhead %d", sizes[s]);
-            direct[i] = subsystem[i] = phases[i] = 0;
-            if (run(args, output, sizeof(output), NULL, NULL))
-                sscanf(output, "%lf %lf %lf", &direct[i], &subsystem[i], &phases[i]);
-            ratio[i] = direct[i] > 0 ? subsystem[i] / direct[i] : 0;
-            phases[i] /= sizes[s];
+            for (int off = 0; off < 2; off++) {
+                char args[32], output[256];
+                double d = 0;
+                int record = 0;
+
+                if (off)
+                    set_setting(MAPISHUT_RECORDS_VALUE, 0);
+                else
+                    clear_setting(MAPISHUT_RECORDS_VALUE);
+                snprintf(args, sizeof(args), "overhead %d", sizes[s]);
+                subsystem[off][i] = phases[off][i] = 0;
+                if (run(args, output, sizeof(output), NULL, NULL))
+                    sscanf(output, "%lf %lf %lf %d", &d, &subsystem[off][i], &phases[off][i], &record);
+                if (!off)
+                    direct[i] = d;
+                ratio[off][i] = d > 0 ? subsystem[off][i] / d : 0;
+                phases[off][i] /= sizes[s];
+                recorded[off] += record;
+            }
+            on_off[i] = subsystem[1][i] > 0 ? subsystem[0][i] / subsystem[1][i] : 0;
         }
-        printf("| %d | %.1f | %.1f | %.2f | %.3f |\n", sizes[s], median(direct, OVERHEAD_SAMPLES),
-               median(subsystem, OVERHEAD_SAMPLES), median(ratio, OVERHEAD_SAMPLES),
-               median(phases, OVERHEAD_SAMPLES));
+        printf("| %d | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f | %.3f | %.3f |\n", sizes[s],
+               median(direct, OVERHEAD_SAMPLES), median(subsystem[0], OVERHEAD_SAMPLES),
+               median(ratio[0], OVERHEAD_SAMPLES), median(subsystem[1], OVERHEAD_SAMPLES),
+               median(ratio[1], OVERHEAD_SAMPLES), median(on_off, OVERHEAD_SAMPLES),
+               median(phases[0], OVERHEAD_SAMPLES), median(phases[1], OVERHEAD_SAMPLES));
     }
-    printf("\n");
+    clear_setting(MAPISHUT_RECORDS_VALUE);
+    printf("\nA record was made by %d of the %d samples with recording on, and %d of the %d with it off.\n\n",
+           recorded[0], 4 * OVERHEAD_SAMPLES, recorded[1], 4 * OVERHEAD_SAMPLES);
 }
 
 static LONGLONG bytes_on_disk(const WCHAR *folder, int k)

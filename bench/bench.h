@@ -41,6 +41,7 @@ BOOL open_subsystem(void);
 IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes);
 BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us);
 extern char exe[MAX_PATH];
+BOOL has_record(void);
 
 /* A setting (ConcurrentProviders, ExitRecords, ...) in the user's
  * preference place, which the children of the next samples read. */
