@@ -167,7 +167,7 @@ $$($(1)_BIN)/bench.exe: $$(patsubst bench/%.c,$$($(1)_OBJ)/bench/%.o,$(wildcard 
                          $$($(1)_OBJ)/core/profile.o $$($(1)_OBJ)/core/dll_name.o $$($(1)_OBJ)/mapishut_i.o
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid -ladvapi32
+	$(Q)$(2)gcc -o $$@ $$^ $(WIN_LDFLAGS) -lole32 -luuid -ladvapi32 -lws2_32
 
 $$($(1)_OBJ)/bench/%.o: bench/%.c $(GEN_HEADER)
 	@mkdir -p $$(@D)

@@ -2,10 +2,12 @@
  * make bench: what the subsystem costs, and what fast shutdown saves.
  *
  *   bench.exe                      runs everything below in child processes and prints the tables
- *   bench.exe only T1,T2           only the tables named (overhead, exit, concurrent, profile)
+ *   bench.exe only T1,T2           only the tables named (overhead, exit, concurrent, loopback, profile)
  *   bench.exe overhead N           one sample of the subsystem's overhead with N no-op providers
  *   bench.exe exit K fast|legacy   one client exit with K providers holding unsaved data
  *   bench.exe stores N MODE DIR    one exit with N stores saving files (bench_concurrent.c)
+ *   bench.exe server LATENCY_MS    the server the stores below commit to (bench_loopback.c)
+ *   bench.exe remote N MODE PORT   one DoFastShutdown with N stores committing to it
  *   (and, in process, AttachProfile of a crafted profile: bench_profile.c)
  *
  * Every figure is a ratio against a baseline measured in the same run, as the
@@ -36,6 +38,7 @@ struct provider {
     BOOL noop;                  /* the overhead benchmark's: does nothing at all */
     DWORD dirty_bytes;          /* what it saves */
     WCHAR data_path[MAX_PATH];
+    SOCKET remote;              /* or a connection to the server it commits to */
     BYTE *dirty;
     HANDLE stop, poller;
     BOOL saved;
@@ -77,7 +80,9 @@ static void write_file(const WCHAR *path, const BYTE *data, DWORD size, DWORD re
 
 static void save_dirty(struct provider *p)
 {
-    if (!p->saved && p->data_path[0])
+    if (!p->saved && p->remote != INVALID_SOCKET)
+        remote_commit(p->remote, p->dirty, p->dirty_bytes);
+    else if (!p->saved && p->data_path[0])
         write_file(p->data_path, p->dirty, p->dirty_bytes, 1);
     p->saved = TRUE;
 }
@@ -118,6 +123,8 @@ static ULONG WINAPI Unknown_Release(IUnknown *iface)
         WaitForSingleObject(p->poller, INFINITE);
     }
     save_dirty(p);
+    if (!p->data_path[0])
+        return 0;
     _snwprintf(store, ARRAYSIZE(store), L"%ls.store", p->data_path);
     write_file(store, p->dirty, p->dirty_bytes, STORE_BYTES / p->dirty_bytes); /* compaction */
     DeleteFileW(store);
@@ -181,8 +188,9 @@ static struct provider *new_provider(BOOL noop, const WCHAR *data_path, DWORD di
     p->refs = 1;
     p->noop = noop;
     p->dirty_bytes = dirty_bytes;
+    p->remote = INVALID_SOCKET;
     if (!noop) {
-        lstrcpynW(p->data_path, data_path, MAX_PATH);
+        lstrcpynW(p->data_path, data_path ? data_path : L"", MAX_PATH);
         p->dirty = malloc(dirty_bytes);
         memset(p->dirty, 0x5a, dirty_bytes);
         p->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -194,6 +202,14 @@ static struct provider *new_provider(BOOL noop, const WCHAR *data_path, DWORD di
 IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes)
 {
     return &new_provider(FALSE, data_path, dirty_bytes)->IUnknown_iface;
+}
+
+IUnknown *bench_remote_provider(SOCKET remote, DWORD dirty_bytes)
+{
+    struct provider *p = new_provider(FALSE, NULL, dirty_bytes);
+
+    p->remote = remote;
+    return &p->IUnknown_iface;
 }
 
 /* --- one sample of each, in its own process -------------------------------- */
@@ -492,6 +508,7 @@ int main(int argc, char **argv)
         { "overhead", bench_overhead },
         { "exit", bench_exit },
         { "concurrent", bench_concurrent },
+        { "loopback", bench_loopback },
         { "profile", bench_crafted_profile },
     };
 
@@ -504,6 +521,10 @@ int main(int argc, char **argv)
         MultiByteToWideChar(CP_ACP, 0, argv[4], -1, folder, MAX_PATH);
         return sample_exit(atoi(argv[2]), !strcmp(argv[3], "fast"), folder);
     }
+    if (argc >= 3 && !strcmp(argv[1], "server"))
+        return serve_commits(atoi(argv[2]));
+    if (argc >= 5 && !strcmp(argv[1], "remote"))
+        return sample_remote(atoi(argv[2]), argv[3], atoi(argv[4]));
     if (argc >= 5 && !strcmp(argv[1], "stores")) {
         WCHAR folder[MAX_PATH];
 

@@ -2,6 +2,7 @@
 #ifndef MAPISHUT_BENCH_H
 #define MAPISHUT_BENCH_H
 
+#include <winsock2.h>
 #include <windows.h>
 #include <stdlib.h>
 
@@ -39,6 +40,7 @@ extern IMAPIClientShutdown *client;
 extern IMAPIShutdownHost *host;
 BOOL open_subsystem(void);
 IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes);
+IUnknown *bench_remote_provider(SOCKET remote, DWORD dirty_bytes);
 BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us);
 extern char exe[MAX_PATH];
 BOOL has_record(void);
@@ -51,6 +53,13 @@ void clear_setting(const WCHAR *name);
 /* bench_concurrent.c */
 int sample_stores(int n, const char *mode, const WCHAR *folder);
 void bench_concurrent(void);
+
+/* bench_loopback.c: a store's commit of its unsaved data to the server, and
+ * the server (a process of its own), and the table. */
+BOOL remote_commit(SOCKET remote, const BYTE *data, DWORD size);
+int serve_commits(int latency_ms);
+int sample_remote(int n, const char *mode, int port);
+void bench_loopback(void);
 
 /* bench_profile.c */
 void bench_crafted_profile(void);
