@@ -2,8 +2,11 @@
  * make bench: what the subsystem costs, and what fast shutdown saves.
  *
  *   bench.exe                      runs everything below in child processes and prints the tables
- *   bench.exe only T1,T2           only the tables named (overhead, exit, concurrent, loopback, profile)
+ *   bench.exe only T1,T2           only the tables named (overhead, phases, record, exit,
+ *                                  concurrent, loopback, profile)
  *   bench.exe overhead N           one sample of the subsystem's overhead with N no-op providers
+ *   bench.exe phases N             one sample of each phase's cost per provider (bench_record.c)
+ *   bench.exe record               one sample of the first registrations' cost
  *   bench.exe exit K fast|legacy   one client exit with K providers holding unsaved data
  *   bench.exe stores N MODE DIR    one exit with N stores saving files (bench_concurrent.c)
  *   bench.exe server LATENCY_MS    the server the stores below commit to (bench_loopback.c)
@@ -148,9 +151,39 @@ static ULONG WINAPI Shutdown_Release(IMAPIProviderShutdown *iface)
     return Unknown_Release(&from_shutdown(iface)->IUnknown_iface);
 }
 
+/* The phase benchmark's marks: when the first and the last of the calls
+ * expected are made to no-op providers (nothing else, so that the calls
+ * between them cost only what they cost). */
+static struct {
+    int expected, calls;
+    double first, last;
+} marks;
+
+void marks_arm(int expected)
+{
+    marks.expected = expected;
+    marks.calls = 0;
+    marks.first = marks.last = 0;
+}
+
+double marks_span_us(void)
+{
+    return marks.calls == marks.expected ? marks.last - marks.first : 0;
+}
+
+static void mark(struct provider *p)
+{
+    if (!p->noop || !marks.expected)
+        return;
+    if (++marks.calls == 1)
+        marks.first = now_us();
+    if (marks.calls == marks.expected)
+        marks.last = now_us();
+}
+
 static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
 {
-    (void)iface;
+    mark(from_shutdown(iface));
     return S_OK;
 }
 
@@ -159,6 +192,7 @@ static HRESULT WINAPI Shutdown_NotifyProcessShutdown(IMAPIProviderShutdown *ifac
 {
     struct provider *p = from_shutdown(iface);
 
+    mark(p);
     if (p->stop)
         SetEvent(p->stop);
     return S_OK;
@@ -169,6 +203,7 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
 {
     struct provider *p = from_shutdown(iface);
 
+    mark(p);
     if (!p->noop)
         save_dirty(p);
     return S_OK;
@@ -202,6 +237,11 @@ static struct provider *new_provider(BOOL noop, const WCHAR *data_path, DWORD di
 IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes)
 {
     return &new_provider(FALSE, data_path, dirty_bytes)->IUnknown_iface;
+}
+
+IUnknown *bench_noop_provider(void)
+{
+    return &new_provider(TRUE, NULL, 0)->IUnknown_iface;
 }
 
 IUnknown *bench_remote_provider(SOCKET remote, DWORD dirty_bytes)
@@ -507,6 +547,8 @@ int main(int argc, char **argv)
     } tables[] = {
         { "overhead", bench_overhead },
         { "exit", bench_exit },
+        { "phases", bench_phases },
+        { "record", bench_record },
         { "concurrent", bench_concurrent },
         { "loopback", bench_loopback },
         { "profile", bench_crafted_profile },
@@ -521,6 +563,10 @@ int main(int argc, char **argv)
         MultiByteToWideChar(CP_ACP, 0, argv[4], -1, folder, MAX_PATH);
         return sample_exit(atoi(argv[2]), !strcmp(argv[3], "fast"), folder);
     }
+    if (argc >= 3 && !strcmp(argv[1], "phases"))
+        return sample_phases(atoi(argv[2]));
+    if (argc >= 2 && !strcmp(argv[1], "record"))
+        return sample_record();
     if (argc >= 3 && !strcmp(argv[1], "server"))
         return serve_commits(atoi(argv[2]));
     if (argc >= 5 && !strcmp(argv[1], "remote"))

@@ -41,6 +41,11 @@ extern IMAPIShutdownHost *host;
 BOOL open_subsystem(void);
 IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes);
 IUnknown *bench_remote_provider(SOCKET remote, DWORD dirty_bytes);
+IUnknown *bench_noop_provider(void);
+/* The no-op providers' calls from now on: the time from the first to the
+ * expected-th (0 if fewer were made). */
+void marks_arm(int expected);
+double marks_span_us(void);
 BOOL run(const char *args, char *output, DWORD size, HANDLE ready, double *ready_to_gone_us);
 extern char exe[MAX_PATH];
 BOOL has_record(void);
@@ -49,6 +54,13 @@ BOOL has_record(void);
  * preference place, which the children of the next samples read. */
 void set_setting(const WCHAR *name, DWORD value);
 void clear_setting(const WCHAR *name);
+
+/* bench_record.c: each phase's cost per provider, with recording on and
+ * off; the cost of creating the record. */
+int sample_phases(int n);
+int sample_record(void);
+void bench_phases(void);
+void bench_record(void);
 
 /* bench_concurrent.c */
 int sample_stores(int n, const char *mode, const WCHAR *folder);
