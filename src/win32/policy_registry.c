@@ -105,8 +105,16 @@ void policy_read_registry(const WCHAR *const *names, unsigned count, struct poli
 
             policy_shutdown_subkey(version, subkey);
             widen(subkey, path, ARRAYSIZE(path));
+            DWORD subkeys = 1, values = 1;
+
             if (status == ERROR_SUCCESS)
                 key_status = RegOpenKeyExW(office, path, 0, KEY_QUERY_VALUE, &key);
+            /* A Shutdown key often exists with nothing in it (a value deleted,
+             * a template applied then undone): one call says so. */
+            if (key_status == ERROR_SUCCESS &&
+                RegQueryInfoKeyW(key, NULL, NULL, NULL, &subkeys, NULL, NULL, &values, NULL, NULL, NULL, NULL) !=
+                    ERROR_SUCCESS)
+                subkeys = values = 1;
             for (unsigned n = 0; n < count; n++) {
                 struct policy_value *value = &readings[n].value[place][version];
                 DWORD type = 0, size = sizeof(value->data);
@@ -114,10 +122,11 @@ void policy_read_registry(const WCHAR *const *names, unsigned count, struct poli
                 LSTATUS value_status = key_status;
 
                 if (key_status == ERROR_SUCCESS)
-                    value_status = RegQueryValueExW(key, names[n], NULL, &type, value->data, &size);
+                    value_status = values ? RegQueryValueExW(key, names[n], NULL, &type, value->data, &size)
+                                          : ERROR_FILE_NOT_FOUND;
                 record(value_status, type, size, value);
             }
-            if (key && behaviors)
+            if (key && behaviors && subkeys)
                 read_behaviors(key, place, version, behaviors);
             if (key)
                 RegCloseKey(key);
