@@ -154,6 +154,7 @@ static void phase_begin(struct shutdown *s, enum exit_phase phase, bool reportin
 
     s->reporting = reporting;
     s->deferred_count = s->deferred_lost = 0;
+    s->clock_us = 0;
     exit_record_phase(&r, phase);
 }
 
@@ -316,12 +317,18 @@ static void call_batch(struct shutdown *s, size_t n, enum provider_call call)
 {
     struct shutdown_batch_call *b = s->batch;
     struct exit_record r = record_of(s);
+    uint64_t start = 0, end = 0;
 
     if (!n)
         return;
+    /* The clock costs more than a provider call that does nothing: read once
+     * a call, a call starting as the one before it ended, and not at all
+     * without a record. */
+    if (r.header)
+        start = s->clock_us ? s->clock_us : now(s);
     for (size_t k = 0; k < n; k++)
         b[k].record_entry = exit_record_call_start(&r, s->providers.items[b[k].provider].record_slot, call,
-                                                   s->client_entry, now(s));
+                                                   s->client_entry, start);
     if (s->concurrent) {
         s->env.call_providers(s->env.ctx, b, n, call, s->timeout_ms);
     } else {
@@ -329,13 +336,15 @@ static void call_batch(struct shutdown *s, size_t n, enum provider_call call)
         b[0].hr = s->env.call_provider(s->env.ctx, b[0].shutdown, call, s->timeout_ms, b[0].record_entry,
                                        &b[0].outcome, &b[0].flags);
     }
+    if (r.header)
+        s->clock_us = end = now(s);
     for (size_t k = 0; k < n; k++) {
         struct provider *p = &s->providers.items[b[k].provider];
         uint32_t flags = (b[k].flags & CALL_UNGUARDED ? EXIT_CALL_UNGUARDED : 0) |
                          (b[k].flags & CALL_HOOK_FAILED ? EXIT_CALL_HOOK_FAILED : 0);
 
         exit_record_call_done(&r, b[k].record_entry, b[k].hr, record_outcome(b[k].hr, b[k].outcome), flags,
-                              b[k].outcome == CALL_CRASHED ? (uint32_t)b[k].hr : 0, now(s));
+                              b[k].outcome == CALL_CRASHED ? (uint32_t)b[k].hr : 0, end);
         if (b[k].flags & CALL_UNGUARDED)
             report(s, EVENT_UNGUARDED_CALL, p, call, b[k].hr);
         if (b[k].flags & CALL_HOOK_FAILED)
@@ -581,14 +590,14 @@ static uint32_t client_call_start(struct shutdown *s, enum client_call call)
     /* A stranger's calls are not the client's. */
     if (s->env.caller_is_abandoned(s->env.ctx))
         return UINT32_MAX;
-    return exit_record_client_start(&r, call, s->env.current_thread(s->env.ctx), now(s));
+    return exit_record_client_start(&r, call, s->env.current_thread(s->env.ctx), r.header ? now(s) : 0);
 }
 
 static int32_t client_call_done(struct shutdown *s, uint32_t entry, int32_t hr)
 {
     struct exit_record r = record_of(s);
 
-    exit_record_client_done(&r, entry, hr, now(s));
+    exit_record_client_done(&r, entry, hr, r.header ? now(s) : 0);
     return hr;
 }
 

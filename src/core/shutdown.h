@@ -155,6 +155,7 @@ struct shutdown {
     bool reporting;       /* the phase makes text of its events afterwards (it is off the protocol path) */
     uint32_t evaluation;  /* the exit record's number of the current evaluation */
     uint32_t client_entry;/* the exit record's entry of the client call being served */
+    uint64_t clock_us;    /* the clock as the last provider call of the phase ended (0: read it anew) */
     struct reported_event deferred[SHUTDOWN_DEFERRED_MAX];
     size_t deferred_count, deferred_lost;
     bool query_ok;        /* the last evaluation said yes and nobody registered since */
