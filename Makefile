@@ -34,7 +34,7 @@ WIN32_SRC  := $(wildcard src/win32/*.c)
 TOOL_SRC   := $(wildcard src/tool/*.c)
 # What mapishut.exe takes from the DLL's Win32 layer: the registry readers, the
 # diagnostics' names, the exit records' folder and their Event Log report.
-TOOL_WIN32 := policy_registry profile_registry diagnostics exit_file exit_eventlog
+TOOL_WIN32 := policy_registry profile_registry diagnostics exit_file exit_eventlog clock
 # wine-tests/ is built the way Wine's makedep builds a tests folder, from its
 # Makefile.in: each C file a test, but those marked "#pragma makedep testdll",
 # which become DLLs embedded in the tests as TESTDLL resources.

@@ -233,7 +233,9 @@ void exit_record_call_done(struct exit_record *r, uint32_t index, int32_t result
         return;
     c->result = result;
     c->outcome = outcome;
-    __atomic_fetch_or(&c->flags, flags, __ATOMIC_RELAXED);
+    /* Merged with what the exception handler noted inside the call. */
+    if (flags)
+        __atomic_fetch_or(&c->flags, flags, __ATOMIC_RELAXED);
     if (exception)
         c->exception = exception;
     c->duration_us = since_base(r, now_us) - c->start_us;

@@ -194,6 +194,7 @@ static DWORD WINAPI tidy(void *arg)
     unsigned events;
 
     HeapFree(GetProcessHeap(), 0, arg);
+    clock_calibrate();
     if (exit_folder(folder, ARRAYSIZE(folder))) {
         exit_report_folder(folder, &events);
         if (job.keep)

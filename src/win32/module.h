@@ -68,6 +68,12 @@ void diag_profile_problems(const WCHAR *path, const struct profile *profile);
  * the Event Log, and, if keep is not 0, the oldest beyond keep deleted. */
 BOOL exit_folder(WCHAR *path, size_t size);
 void *exit_file_create(uint64_t (*clock_us)(void));
+
+/* clock.c: the exit record's clock in microseconds, cheap once
+ * clock_calibrate (which takes 50 ms: off the exit path) has run. */
+void clock_init(void);
+uint64_t clock_us(void);
+void clock_calibrate(void);
 void exit_tidy_in_background(unsigned keep);
 uint64_t process_start_time(HANDLE process);
 /* exit_eventlog.c: each finished record of the folder not reported yet goes

@@ -25,7 +25,6 @@ _Static_assert(POLICY_REG_DWORD == REG_DWORD && POLICY_REG_SZ == REG_SZ, "regist
 static CRITICAL_SECTION lock;
 static CONDITION_VARIABLE phase_ended;
 static struct shutdown core;
-static LARGE_INTEGER clock_frequency;
 
 /* --- the gate's wait ---------------------------------------------------------------- */
 
@@ -105,17 +104,6 @@ static uint32_t env_current_thread(void *ctx)
 {
     (void)ctx;
     return deadline_logical_thread();
-}
-
-/* QueryPerformanceCounter reads the processor's counter where Windows can:
- * no system call. */
-static uint64_t clock_us(void)
-{
-    LARGE_INTEGER now;
-
-    QueryPerformanceCounter(&now);
-    return (uint64_t)(now.QuadPart / clock_frequency.QuadPart) * 1000000u +
-           (uint64_t)(now.QuadPart % clock_frequency.QuadPart) * 1000000u / (uint64_t)clock_frequency.QuadPart;
 }
 
 static uint64_t env_now_us(void *ctx)
@@ -230,7 +218,7 @@ static int32_t env_call_provider(void *ctx, void *provider, enum provider_call c
     (void)ctx;
     hr = provider_call(provider, call, timeout_ms, outcome, flags);
     if (noted)
-        InterlockedExchange(&noted->thread, 0);
+        __atomic_store_n(&noted->thread, 0, __ATOMIC_RELEASE);
     return hr;
 }
 
@@ -354,7 +342,7 @@ BOOL subsystem_startup(void)
         .report_phase = env_report_phase,
     };
 
-    QueryPerformanceFrequency(&clock_frequency);
+    clock_init();
     InitializeCriticalSection(&lock);
     InitializeConditionVariable(&phase_ended);
     sta_event_tls = TlsAlloc();
