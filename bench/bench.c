@@ -309,6 +309,11 @@ static void read_policy_directly(void)
     }
 }
 
+void client_runs_a_while(void)
+{
+    Sleep(300);
+}
+
 static int sample_overhead(int n)
 {
     struct provider **providers = calloc(n, sizeof(*providers));
@@ -323,6 +328,7 @@ static int sample_overhead(int n)
         IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER - 2 * (i % 2), &providers[i]->IUnknown_iface,
                                            &cookie);
     }
+    client_runs_a_while();
     /* Warm both paths the same way: one query through the subsystem. */
     IMAPIClientShutdown_QueryFastShutdown(client);
 

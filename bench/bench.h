@@ -39,6 +39,10 @@ static inline double median(double *values, int n)
 extern IMAPIClientShutdown *client;
 extern IMAPIShutdownHost *host;
 BOOL open_subsystem(void);
+/* A client exits minutes after its logon, when what the subsystem does off
+ * the exit path at its start (the Event Log report, the clock's calibration)
+ * is long done: a sample of an exit waits that long after its set-up. */
+void client_runs_a_while(void);
 IUnknown *bench_provider(const WCHAR *data_path, DWORD dirty_bytes);
 IUnknown *bench_remote_provider(SOCKET remote, DWORD dirty_bytes);
 IUnknown *bench_noop_provider(void);

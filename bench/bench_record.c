@@ -63,6 +63,7 @@ int sample_phases(int n)
         IUnknown_QueryInterface(provider, &IID_IMAPIProviderShutdown, (void **)&providers[i]);
         IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, provider, &cookie);
     }
+    client_runs_a_while();
     IMAPIClientShutdown_QueryFastShutdown(client);
     for (int phase = 0; phase < PHASES; phase++) {
         marks_arm(n);
