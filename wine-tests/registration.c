@@ -13,6 +13,7 @@
 #define LIBID_KEY   L"Software\\Classes\\TypeLib\\{834D235D-D9F1-4024-B58F-86E7F9E39ED8}"
 #define PROGID_KEY  L"Software\\Classes\\MAPIShutdown.Subsystem.1"
 #define VIPROGID_KEY L"Software\\Classes\\MAPIShutdown.Subsystem"
+#define EVENT_SOURCE_KEY L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\mapishut"
 #ifdef _WIN64
 #define TLB_PLATFORM L"win64"
 #define OTHER_VIEW   KEY_WOW64_32KEY
@@ -52,6 +53,7 @@ static const struct {
     { HKEY_LOCAL_MACHINE, LIBID_KEY, L"machine-typelib", 0 },
     { HKEY_LOCAL_MACHINE, PROGID_KEY, L"machine-progid", 0 },
     { HKEY_LOCAL_MACHINE, VIPROGID_KEY, L"machine-viprogid", 0 },
+    { HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY, L"machine-event-source", 0 },
     { HKEY_CURRENT_USER, CLSID_KEY, L"user-clsid", 0 },
     { HKEY_CURRENT_USER, LIBID_KEY, L"user-typelib", 0 },
     { HKEY_CURRENT_USER, PROGID_KEY, L"user-progid", 0 },
@@ -167,6 +169,45 @@ static void check_registered(HKEY root, const char *where)
        !lstrcmpiW(value, dll), "%s: type library path is \"%ls\"\n", where, value);
 }
 
+/* The Application log's source names dll, and the Event Viewer's way of
+ * reading it (the message table of the DLL loaded as data) gives a text. */
+static void check_event_source(const WCHAR *dll, const char *where)
+{
+    /* MSG_FAST_SHUTDOWN_REFUSED (100, a warning), MSG_ENDED_WITHOUT_SHUTDOWN (104, an error) */
+    static const DWORD ids[] = { 0x80000064, 0xC0000068 };
+    WCHAR value[MAX_PATH], text[1024];
+    DWORD size = sizeof(value), type = 0, types = 0;
+    HMODULE module;
+    LSTATUS status;
+    HKEY key;
+
+    status = RegOpenKeyExW(HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY, 0, KEY_READ, &key);
+    ok(status == ERROR_SUCCESS, "%s: no event source key: %ld\n", where, status);
+    if (status != ERROR_SUCCESS)
+        return;
+    value[0] = 0;
+    status = RegQueryValueExW(key, L"EventMessageFile", NULL, &type, (BYTE *)value, &size);
+    ok(status == ERROR_SUCCESS && (type == REG_SZ || type == REG_EXPAND_SZ) && !lstrcmpiW(value, dll),
+       "%s: EventMessageFile is %ld, type %lu, \"%ls\", expected \"%ls\"\n", where, status, type, value, dll);
+    size = sizeof(types);
+    status = RegQueryValueExW(key, L"TypesSupported", NULL, &type, (BYTE *)&types, &size);
+    ok(status == ERROR_SUCCESS && type == REG_DWORD && types == 7, "%s: TypesSupported is %ld, type %lu, %lu\n",
+       where, status, type, types);
+    RegCloseKey(key);
+
+    module = LoadLibraryExW(value, NULL, LOAD_LIBRARY_AS_DATAFILE);
+    ok(module != NULL, "%s: LoadLibraryEx(%ls) as data: %lu\n", where, value, GetLastError());
+    if (!module)
+        return;
+    for (unsigned i = 0; i < ARRAY_SIZE(ids); i++) {
+        DWORD length = FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_IGNORE_INSERTS, module, ids[i],
+                                      MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), text, ARRAY_SIZE(text), NULL);
+
+        ok(length > 0, "%s: FormatMessage(%#lx): %lu\n", where, ids[i], GetLastError());
+    }
+    FreeLibrary(module);
+}
+
 static void check_unregistered(HKEY root, const char *where)
 {
     ok(!key_exists(root, CLSID_KEY), "%s: the CLSID key is still there\n", where);
@@ -229,12 +270,15 @@ static void check_com_finds_it(BOOL expected, const char *where)
 static void test_per_machine(void)
 {
     struct snapshot before;
+    WCHAR dll[MAX_PATH];
     DWORD code;
 
+    module_path(dll, ARRAY_SIZE(dll));
     take_snapshot(HKEY_LOCAL_MACHINE, &before);
     code = run_regsvr32(L"/s");
     ok(code == 0, "regsvr32: exit code %lu\n", code);
     check_registered(HKEY_LOCAL_MACHINE, "machine");
+    check_event_source(dll, "machine");
     ok(!key_exists(HKEY_CURRENT_USER, CLSID_KEY), "machine: wrote to HKCU too\n");
     check_com_finds_it(TRUE, "machine");
 
@@ -245,6 +289,7 @@ static void test_per_machine(void)
     code = run_regsvr32(L"/s /u");
     ok(code == 0, "regsvr32 /u: exit code %lu\n", code);
     check_unregistered(HKEY_LOCAL_MACHINE, "machine");
+    ok(!key_exists(HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY), "machine: the event source is still there\n");
     check_snapshot(HKEY_LOCAL_MACHINE, &before, "machine");
     check_com_finds_it(FALSE, "machine");
 
@@ -276,6 +321,7 @@ static void test_per_user(void)
     ok(code == 0, "regsvr32 /n /i:user: exit code %lu\n", code);
     check_registered(HKEY_CURRENT_USER, "user");
     check_snapshot(HKEY_LOCAL_MACHINE, &machine_before, "user registration, HKLM");
+    ok(!key_exists(HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY), "user: registered the event source (per machine)\n");
     /* Wine 8 does not merge HKCU\\Software\\Classes into HKEY_CLASSES_ROOT. */
     todo_wine check_com_finds_it(TRUE, "user");
 
@@ -391,6 +437,7 @@ static void test_failed_registration_restores_the_earlier_one(void)
     set_key_writable(HKEY_LOCAL_MACHINE, LIBID_KEY L"\\1.0\\HELPDIR", TRUE);
 
     check_registered(HKEY_LOCAL_MACHINE, "after a failed registration");
+    check_event_source(dll, "after a failed registration");
     ok(read_string(HKEY_LOCAL_MACHINE, CLSID_KEY L"\\InprocServer32", NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpiW(value, dll), "InprocServer32 is %ls, expected the earlier %ls\n", value, dll);
     check_com_finds_it(TRUE, "after a failed registration");
@@ -511,11 +558,14 @@ static void test_both_bitnesses(void)
     ok(code == 0, "32-bit regsvr32: exit code %lu\n", code);
     check_bitness(TRUE, TRUE, dll64, exe32, "both registered");
     check_bitness(FALSE, TRUE, dll32, exe32, "both registered");
+    /* One source for both: the last registration names its DLL. */
+    check_event_source(dll32, "both registered");
 
     code = regsvr32_32(regsvr32, dll32, L"/s /u");
     ok(code == 0, "32-bit regsvr32 /u: exit code %lu\n", code);
     check_bitness(TRUE, TRUE, dll64, exe32, "32-bit unregistered");
     check_bitness(FALSE, FALSE, dll32, exe32, "32-bit unregistered");
+    check_event_source(dll64, "32-bit unregistered");
 
     code = regsvr32_32(regsvr32, dll32, L"/s");
     ok(code == 0, "32-bit regsvr32 again: exit code %lu\n", code);
@@ -523,10 +573,12 @@ static void test_both_bitnesses(void)
     ok(code == 0, "64-bit regsvr32 /u: exit code %lu\n", code);
     check_bitness(FALSE, TRUE, dll32, exe32, "64-bit unregistered");
     check_bitness(TRUE, FALSE, dll64, exe32, "64-bit unregistered");
+    check_event_source(dll32, "64-bit unregistered");
 
     code = regsvr32_32(regsvr32, dll32, L"/s /u");
     ok(code == 0, "32-bit regsvr32 /u: exit code %lu\n", code);
     check_unregistered(HKEY_LOCAL_MACHINE, "neither registered");
+    ok(!key_exists(HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY), "neither registered: the event source is still there\n");
 }
 
 #endif

@@ -8,7 +8,12 @@
  * the 64-bit DLL may both be registered. Unregistering one removes only its
  * own parts: its CLSID, its TypeLib platform subkey, and the shared keys only
  * when the other bitness is not registered. A registration that fails
- * restores what was there before it, value by value and key by key. */
+ * restores what was there before it, value by value and key by key.
+ *
+ * Per machine, the DLL is also the Application log's event source "mapishut"
+ * (its message table). That key is one for both bitnesses (HKLM\SYSTEM is
+ * not redirected) and both DLLs hold the same table, so unregistering one
+ * while the other is registered points the source at the other DLL. */
 #include "module.h"
 
 #include <string.h>
@@ -34,6 +39,8 @@ static const WCHAR typelib_version_key[] =
     L"Software\\Classes\\TypeLib\\" LIBID_STRING L"\\" TYPELIB_VERSION;
 static const WCHAR typelib_lcid_key[] =
     L"Software\\Classes\\TypeLib\\" LIBID_STRING L"\\" TYPELIB_VERSION L"\\0";
+static const WCHAR event_source_key[] =
+    L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\mapishut";
 
 /* --- what a registration changed, to undo it -------------------------------- */
 
@@ -106,8 +113,8 @@ static HRESULT create_key(struct journal *j, const WCHAR *path, HKEY *key)
     return S_OK;
 }
 
-static HRESULT set_string(struct journal *j, const WCHAR *key_path, const WCHAR *subkey, const WCHAR *name,
-                          const WCHAR *value)
+static HRESULT set_value(struct journal *j, const WCHAR *key_path, const WCHAR *subkey, const WCHAR *name,
+                         DWORD type, const void *data, DWORD size)
 {
     WCHAR path[160];
     struct change *c;
@@ -142,9 +149,15 @@ static HRESULT set_string(struct journal *j, const WCHAR *key_path, const WCHAR 
         return HRESULT_FROM_WIN32(ERROR_MORE_DATA);
     }
     c->existed = status == ERROR_SUCCESS;
-    status = RegSetValueExW(key, name, 0, REG_SZ, (const BYTE *)value, (DWORD)((wcslen(value) + 1) * sizeof(WCHAR)));
+    status = RegSetValueExW(key, name, 0, type, data, size);
     RegCloseKey(key);
     return HRESULT_FROM_WIN32(status);
+}
+
+static HRESULT set_string(struct journal *j, const WCHAR *key_path, const WCHAR *subkey, const WCHAR *name,
+                          const WCHAR *value)
+{
+    return set_value(j, key_path, subkey, name, REG_SZ, value, (DWORD)((wcslen(value) + 1) * sizeof(WCHAR)));
 }
 
 /* Undoes every change, newest first: values back as they were, keys made
@@ -213,16 +226,49 @@ static HRESULT delete_typelib(HKEY root)
 }
 
 /* Is the other bitness registered under this root? Then the shared keys are
- * its too. */
-static BOOL other_bitness_registered(HKEY root)
+ * its too. Its DLL's path, if asked (size in WCHARs). */
+static BOOL other_bitness_registered(HKEY root, WCHAR *dll, DWORD size)
 {
+    DWORD bytes = size * sizeof(WCHAR), type = 0;
+    LSTATUS status;
     HKEY key;
 
     if (RegOpenKeyExW(root, L"Software\\Classes\\CLSID\\" CLSID_STRING L"\\InprocServer32", 0,
                       KEY_READ | OTHER_VIEW, &key) != ERROR_SUCCESS)
         return FALSE;
+    if (dll) {
+        status = RegQueryValueExW(key, NULL, NULL, &type, (BYTE *)dll, &bytes);
+        if (status != ERROR_SUCCESS || (type != REG_SZ && type != REG_EXPAND_SZ) || bytes < sizeof(WCHAR) ||
+            bytes >= size * sizeof(WCHAR))
+            dll[0] = 0;
+        else
+            dll[bytes / sizeof(WCHAR)] = 0;
+    }
     RegCloseKey(key);
     return TRUE;
+}
+
+/* The source goes with the last DLL; while the other bitness is registered
+ * it names that one. */
+static HRESULT unregister_event_source(void)
+{
+    WCHAR other[MAX_PATH * 2];
+    LSTATUS status;
+    HKEY key;
+
+    if (!other_bitness_registered(HKEY_LOCAL_MACHINE, other, ARRAYSIZE(other)))
+        return delete_tree(HKEY_LOCAL_MACHINE, event_source_key);
+    if (!other[0])
+        return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+    status = RegOpenKeyExW(HKEY_LOCAL_MACHINE, event_source_key, 0, KEY_SET_VALUE, &key);
+    if (status == ERROR_FILE_NOT_FOUND)
+        return S_OK;
+    if (status != ERROR_SUCCESS)
+        return HRESULT_FROM_WIN32(status);
+    status = RegSetValueExW(key, L"EventMessageFile", 0, REG_EXPAND_SZ, (const BYTE *)other,
+                            (DWORD)((wcslen(other) + 1) * sizeof(WCHAR)));
+    RegCloseKey(key);
+    return HRESULT_FROM_WIN32(status);
 }
 
 static HRESULT unregister(HKEY root)
@@ -231,7 +277,12 @@ static HRESULT unregister(HKEY root)
 
     if (SUCCEEDED(hr))
         hr = hr2;
-    if (!other_bitness_registered(root)) {
+    if (root == HKEY_LOCAL_MACHINE) {
+        hr2 = unregister_event_source();
+        if (SUCCEEDED(hr))
+            hr = hr2;
+    }
+    if (!other_bitness_registered(root, NULL, 0)) {
         hr2 = delete_tree(root, progid_key);
         if (SUCCEEDED(hr))
             hr = hr2;
@@ -259,6 +310,20 @@ static HRESULT module_path(WCHAR *path, DWORD size, WCHAR *folder)
     if (slash)
         *slash = 0;
     return S_OK;
+}
+
+/* EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE */
+#define EVENT_TYPES_SUPPORTED 7
+
+static HRESULT register_event_source(struct journal *j, const WCHAR *dll)
+{
+    DWORD types = EVENT_TYPES_SUPPORTED;
+    HRESULT hr = set_value(j, event_source_key, NULL, L"EventMessageFile", REG_EXPAND_SZ, dll,
+                           (DWORD)((wcslen(dll) + 1) * sizeof(WCHAR)));
+
+    if (FAILED(hr))
+        return hr;
+    return set_value(j, event_source_key, NULL, L"TypesSupported", REG_DWORD, &types, sizeof(types));
 }
 
 static HRESULT do_register(HKEY root)
@@ -295,6 +360,8 @@ static HRESULT do_register(HKEY root)
     journal->root = root;
     for (unsigned i = 0; i < ARRAYSIZE(values) && SUCCEEDED(hr); i++)
         hr = set_string(journal, values[i].key, values[i].subkey, values[i].name, values[i].value);
+    if (SUCCEEDED(hr) && root == HKEY_LOCAL_MACHINE)
+        hr = register_event_source(journal, path);
     if (FAILED(hr))
         journal_undo(journal);
     HeapFree(GetProcessHeap(), 0, journal);
