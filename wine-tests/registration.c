@@ -167,6 +167,9 @@ static void check_registered(HKEY root, const char *where)
        !lstrcmpW(value, L"MAPIShutdown.Subsystem.1"), "%s: CurVer is \"%ls\"\n", where, value);
     ok(read_string(root, LIBID_KEY L"\\1.0\\0\\" TLB_PLATFORM, NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpiW(value, dll), "%s: type library path is \"%ls\"\n", where, value);
+    /* No help file: an empty HELPDIR, whichever DLL wrote it last. */
+    ok(read_string(root, LIBID_KEY L"\\1.0\\HELPDIR", NULL, value, ARRAY_SIZE(value)) && !value[0],
+       "%s: HELPDIR is \"%ls\", expected empty\n", where, value);
 }
 
 /* The Application log's source names dll, and the Event Viewer's way of

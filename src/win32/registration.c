@@ -296,19 +296,14 @@ static HRESULT unregister(HKEY root)
 /* --- registering --------------------------------------------------------------- */
 
 /* The DLL's full path, however long; refused rather than cut short. */
-static HRESULT module_path(WCHAR *path, DWORD size, WCHAR *folder)
+static HRESULT module_path(WCHAR *path, DWORD size)
 {
     DWORD length = GetModuleFileNameW(mapishut_instance, path, size);
-    WCHAR *slash;
 
     if (length == 0)
         return HRESULT_FROM_WIN32(GetLastError());
     if (length >= size - 1)
         return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
-    wcscpy(folder, path);
-    slash = wcsrchr(folder, L'\\');
-    if (slash)
-        *slash = 0;
     return S_OK;
 }
 
@@ -328,8 +323,8 @@ static HRESULT register_event_source(struct journal *j, const WCHAR *dll)
 
 static HRESULT do_register(HKEY root)
 {
-    WCHAR path[MAX_PATH * 2], folder[MAX_PATH * 2];
-    HRESULT hr = module_path(path, ARRAYSIZE(path), folder);
+    WCHAR path[MAX_PATH * 2];
+    HRESULT hr = module_path(path, ARRAYSIZE(path));
     const struct {
         const WCHAR *key, *subkey, *name, *value;
     } values[] = {
@@ -348,7 +343,9 @@ static HRESULT do_register(HKEY root)
         { typelib_version_key, NULL, NULL, DESCRIPTION L" " TYPELIB_VERSION },
         { typelib_version_key, L"0\\" TYPELIB_PLATFORM, NULL, path },
         { typelib_version_key, L"FLAGS", NULL, L"0" },
-        { typelib_version_key, L"HELPDIR", NULL, folder },
+        /* No help file: empty, as both MSIs write it, so that it never names
+         * the folder of a DLL that was unregistered. */
+        { typelib_version_key, L"HELPDIR", NULL, L"" },
     };
     struct journal *journal;
 
