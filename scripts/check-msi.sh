@@ -46,6 +46,41 @@ next=$(echo "$version" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')
               sh scripts/make-msi.sh "$build" "$next" "$work/packages") >"$work/build.txt" 2>&1
 check "wixl builds the x64 and x86 packages of $version and $next" test -f "$work/packages/mapishut-$next-x86.msi"
 
+# --- the packages' tables -------------------------------------------------------
+# Windows Installer's component rules: the component both packages hold is one
+# and the same (GUID, 32-bit in both, directory, every registry row).
+tables() { # tables ARCH: the Component and Registry tables, one row a line
+    for table in Component Registry; do
+        msiinfo export "$work/packages/mapishut-$version-$1.msi" $table | tr -d '\r' | tail -n +4 >"$work/$1-$table.txt"
+    done
+}
+tables x64
+tables x86
+shared_guid=$(awk -F'\t' '$1 == "Shared" { print $2 }' "$work/x64-Component.txt")
+awk -F'\t' '$1 == "Shared"' "$work/x64-Component.txt" >"$work/x64-shared-component.txt"
+awk -F'\t' '$1 == "Shared"' "$work/x86-Component.txt" >"$work/x86-shared-component.txt"
+awk -F'\t' '$6 == "Shared" { print $2 "\t" $3 "\t" $4 "\t" $5 }' "$work/x64-Registry.txt" | sort >"$work/x64-shared-registry.txt"
+awk -F'\t' '$6 == "Shared" { print $2 "\t" $3 "\t" $4 "\t" $5 }' "$work/x86-Registry.txt" | sort >"$work/x86-shared-registry.txt"
+check "both packages have the shared component ($shared_guid)" test -n "$shared_guid"
+check "the shared component's row is the same in both packages (GUID, directory, attributes, key path)" \
+    cmp -s "$work/x64-shared-component.txt" "$work/x86-shared-component.txt"
+check "the shared component is 32-bit in the x64 package too" \
+    test $(( $(cut -f4 "$work/x64-shared-component.txt") & 256 )) -eq 0
+check "the shared component writes the same registry rows in both packages" \
+    cmp -s "$work/x64-shared-registry.txt" "$work/x86-shared-registry.txt"
+check "no other component of the x64 package has the shared GUID" \
+    test "$(grep -c "$shared_guid" "$work/x64-Component.txt")" = 1
+check "the type library's HELPDIR is the shared component's, and empty" \
+    grep -qP '^2\tSoftware\\Classes\\TypeLib\\\{[^}]*\}\\1\.0\\HELPDIR\\?\t\t$' "$work/x64-shared-registry.txt"
+check "no other component writes HELPDIR" \
+    test -z "$(awk -F'\t' '/HELPDIR/ && $6 != "Shared"' "$work/x64-Registry.txt" "$work/x86-Registry.txt")"
+event_key='SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\mapishut'
+check "the shared component registers the event source's EventMessageFile, naming both DLLs" \
+    grep -qP "^2\t$event_key\\\\?\tEventMessageFile\t\[ProgramFilesFolder\]mapishut\\\\mapishut\.dll;\[ProgramFiles64Folder\]mapishut\\\\mapishut\.dll\$" \
+    "$work/x64-shared-registry.txt"
+check "the shared component registers the event source's TypesSupported = 7" \
+    grep -qP "^2\t$event_key\\\\?\tTypesSupported\t#7\$" "$work/x64-shared-registry.txt"
+
 winpath() { echo "Z:$1" | tr / '\\'; }
 msi() { # msi /i|/x ARCH VERSION: msiexec with the loader of the package's bitness
     case $2 in x64) loader=$WINE64 ;; x86) loader=$WINE32 ;; esac
@@ -55,10 +90,39 @@ com_probe() { # com_probe x86_64|i686: COM from that bitness
     case $1 in x86_64) loader=$WINE64 ;; i686) loader=$WINE32 ;; esac
     "$loader" "$build/$1/bin/com_probe.exe" | tr -d '\r'
 }
+# The shared component is 32-bit: on Windows 7 and later its keys (ProgIDs,
+# TypeLib) are in the part of HKLM\Software\Classes both views share. Wine 8
+# keeps all of Classes apart per view, so there a 64-bit process does not see
+# the ProgIDs (the type library it finds by the x64 package's own win64
+# subkey): from 64-bit, the ProgID is not checked there.
+"$WINE64" reg add 'HKLM\Software\Classes\mapishut-view-test' /f /reg:32 >/dev/null 2>&1
+classes_shared=no
+"$WINE64" reg query 'HKLM\Software\Classes\mapishut-view-test' /reg:64 >/dev/null 2>&1 && classes_shared=yes
+"$WINE64" reg delete 'HKLM\Software\Classes\mapishut-view-test' /f /reg:32 >/dev/null 2>&1
+[ $classes_shared = yes ] ||
+    echo "NOTE: this Wine keeps HKLM\\Software\\Classes apart per view: the ProgID is not checked from 64-bit"
 loads_from() { # loads_from ARCH FOLDER: COM works from ARCH and loads the DLL in FOLDER
     out=$(com_probe "$1")
     echo "$out"
-    echo "$out" | grep -qF "CoCreateInstance 0, ProgID 0, TypeLib 0, loaded $2\\mapishut.dll"
+    if [ "$1" = x86_64 ] && [ $classes_shared = no ]; then
+        echo "$out" | grep -q "CoCreateInstance 0, ProgID [0-9a-fx]*, TypeLib 0, loaded $(echo "$2" | sed 's/[\\.()]/\\&/g')\\\\mapishut\\.dll"
+    else
+        echo "$out" | grep -qF "CoCreateInstance 0, ProgID 0, TypeLib 0, loaded $2\\mapishut.dll"
+    fi
+}
+# The LIBID, from the IDL: the uuid() just before "library".
+libid={$(sed -n '/uuid(/{s/.*uuid(\(.*\)).*/\1/;h;};/^library /{x;p;q;}' "$top/idl/mapishut.idl")}
+event_source() { # event_source: the source's EventMessageFile, as the registry holds it
+    "$WINE64" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\mapishut' \
+        /v EventMessageFile 2>/dev/null | tr -d '\r' | sed -n 's/^ *EventMessageFile *REG_[A-Z_]* *//p'
+}
+names_dll() { # names_dll FOLDER: the event source lists FOLDER\mapishut.dll
+    event_source | tr ';' '\n' | grep -qixF "$1\\mapishut.dll"
+}
+helpdir_empty() {
+    out=$("$WINE64" reg query "HKLM\\Software\\Classes\\TypeLib\\$libid\\1.0\\HELPDIR" /ve 2>/dev/null | tr -d '\r')
+    echo "$out"
+    echo "$out" | grep -q 'REG_SZ *$'
 }
 class_missing() { com_probe "$1" | grep -q "CoCreateInstance 0x80040154"; }
 tool_runs() { # tool_runs LOADER FOLDER: the installed mapishut.exe answers `policy`
@@ -112,6 +176,9 @@ check "x86: COM finds the class, ProgID and type library in Program Files (x86)"
     loads_from i686 'C:\Program Files (x86)\mapishut'
 check "x86: the installed mapishut.exe runs" tool_runs "$WINE32" "Program Files (x86)/mapishut"
 check "x64 still whole beside x86" loads_from x86_64 'C:\Program Files\mapishut'
+check "the event source names the x64 DLL" names_dll 'C:\Program Files\mapishut'
+check "the event source names the x86 DLL" names_dll 'C:\Program Files (x86)\mapishut'
+check "the type library's HELPDIR is empty" helpdir_empty
 
 check "msiexec /i x64 $next /qn: a major upgrade" msi /i x64 "$next"
 check "one x64 product after the upgrade" test "$(uninstall_entries 64-bit 64)" = 1
@@ -125,10 +192,17 @@ check "x64 removed: its class is gone" class_missing x86_64
 check "x64 removed: its files are gone" test ! -e "$WINEPREFIX/drive_c/Program Files/mapishut"
 check "x86 whole after x64 was removed (class, shared ProgID and type library)" \
     loads_from i686 'C:\Program Files (x86)\mapishut'
+check "x64 removed: the event source still names the x86 DLL" names_dll 'C:\Program Files (x86)\mapishut'
+check "x64 removed: HELPDIR names no removed folder" helpdir_empty
 
 rm -f "$WINEPREFIX/drive_c/Program Files (x86)/mapishut/mapishut.dll"
 check "msiexec /x x86 /qn after its DLL was deleted by hand" msi /x x86 "$version"
 check "x86 removed: its class is gone" class_missing i686
+# Where Classes are per view, the hand registration's 64-bit ProgIDs and type
+# library were never the package's (its shared component writes the 32-bit
+# view): regsvr32 /u removes them as it would without the package.
+[ $classes_shared = yes ] || "$WINE64" regsvr32 /s /u 'C:\handreg\mapishut.dll' >/dev/null 2>&1
 rm -rf "$WINEPREFIX/drive_c/handreg"
+check "both removed: the event source is gone" test -z "$(event_source)"
 check "nothing left: HKLM\\Software (both views) and Program Files as before" same
 finish
