@@ -46,6 +46,11 @@ check "element ids are unique" unique "$work/elements"
 for ref in $(xpath "$admx" "//*[local-name()='parentCategory']/@ref"); do
     check "category $ref is defined" grep -qx "$ref" "$work/categories"
 done
+# A template that names another namespace needs that template in the store.
+for prefix in $(xpath "$admx" "//*[local-name()='using']/@prefix"); do
+    check "the ADMX uses the namespace it declares as $prefix:" grep -q "ref=\"$prefix:" "$admx"
+done
+check "the ADMX refers to no other template (no prefix: in a ref)" sh -c "! grep -q 'ref=\"[A-Za-z]*:' '$admx'"
 for ref in $(xpath "$admx" "//*[local-name()='policy']/*[local-name()='supportedOn']/@ref"); do
     check "supportedOn $ref is defined" test "$(xvalue "$admx" "count(//*[local-name()='definition'][@name='$ref'])")" = 1
 done
