@@ -2,8 +2,9 @@
 # The Group Policy templates (policy/): well-formed, every string and
 # presentation they reference defined once in each language, ids unique;
 # then each setting written the way Group Policy writes it (the key and value
-# the ADMX names, a REG_DWORD, in HKLM for a computer policy and HKCU for a
-# user policy) and read back through `mapishut policy --json` and through the
+# the ADMX names, a REG_DWORD, or for the ProviderBehavior list a REG_SZ per
+# provider, in HKLM for a computer policy and HKCU for a user policy) and read
+# back through `mapishut policy --json` and through the
 # real DLL (policy_probe.exe). Values Group Policy would never write (a
 # string, a number past the ADMX's range) are ignored, and the tool says so.
 #   scripts/check-templates.sh BUILD
@@ -134,6 +135,18 @@ for root in HKLM HKCU; do
         expect "$name" provider_timeout_ms "$value" "$place" "$want"
         reg_clear
     done
+    # ProviderWarnMs and ExitRecords: the ends of the range and the default.
+    for setting in ProviderWarnMs:provider_warn_ms:500 ExitRecords:exit_records:32; do
+        id=${setting%%:*}_Value field=$(echo "$setting" | cut -d: -f2) default=${setting##*:}
+        name=$(xvalue "$admx" "string(//*[local-name()='decimal'][@id='$id']/@valueName)")
+        lowest=$(xvalue "$admx" "string(//*[local-name()='decimal'][@id='$id']/@minValue)")
+        highest=$(xvalue "$admx" "string(//*[local-name()='decimal'][@id='$id']/@maxValue)")
+        for value in "$lowest" "$default" "$highest"; do
+            reg_set $root "$key" "$name" REG_DWORD "$value"
+            expect "$name" "$field" "$value" "$place" "A=0 B=0 thread=same"
+            reg_clear
+        done
+    done
     # ConcurrentProviders: enabled and disabled.
     name=$(xvalue "$admx" "string(//*[local-name()='policy'][@name='ConcurrentProviders']/@valueName)")
     for state in enabledValue disabledValue; do
@@ -144,6 +157,49 @@ for root in HKLM HKCU; do
         reg_clear
     done
 done
+
+# ProviderBehavior: a list of REG_SZ values, one per provider DLL, under the
+# key the list element names; each read back with its place, key and version.
+behavior_key=$(xvalue "$admx" "string(//*[local-name()='list'][@id='ProviderBehavior_List']/@key)")
+behavior_version=$(printf "%s\n" "$behavior_key" | sed -n 's/.*\\Office\\\([0-9.]*\)\\.*/\1/p')
+json_escape() { printf '%s' "$1" | sed 's/\\/\\\\/g'; }
+behavior_entry() { # behavior_entry NAME: that provider's object in provider_behavior
+    sed -n "s/.*\"provider_behavior\":\[\(.*\)\],\"provider_behavior_ignored\".*/\1/p" "$work/policy.json" |
+        sed 's/},{"name"/}\n{"name"/g' | grep -F "{\"name\":\"$1\","
+}
+# expect_behavior NAME VALUE PLACE ROOT: mapishut policy reports it so.
+expect_behavior() {
+    entry=$(behavior_entry "$1")
+    check "ProviderBehavior $1 = $2 in the $3: mapishut policy reports it ($entry)" sh -c '
+        printf "%s\n" "$1" | grep -qF "\"value\":$2," &&
+        printf "%s\n" "$1" | grep -qF "\"decided_by\":{\"place\":\"$3\",\"key\":\"$4\",\"version\":\"$5\"}"' \
+        - "$entry" "$2" "$3" "$(json_escape "$4\\$behavior_key")" "$behavior_version"
+}
+check "the ProviderBehavior list writes under the Shutdown key" test "$behavior_key" = "$key\\ProviderBehavior"
+for root in HKLM HKCU; do
+    place=$([ $root = HKLM ] && echo "machine policy" || echo "user policy")
+    reg_set $root "$behavior_key" EMSMDB32.DLL REG_SZ 1
+    reg_set $root "$behavior_key" demoprov REG_SZ 2
+    reg_set $root "$behavior_key" contab32.dll REG_SZ 0
+    tool_json >"$work/policy.json"
+    expect_behavior EMSMDB32.DLL 1 "$place" $root
+    expect_behavior demoprov 2 "$place" $root
+    expect_behavior contab32.dll 0 "$place" $root
+    reg_clear
+done
+# Per provider, a computer policy wins, whatever the spelling of the name; data
+# outside 0..2 is ignored and said, and the next place decides.
+reg_set HKCU "$behavior_key" emsmdb REG_SZ 2
+reg_set HKLM "$behavior_key" EMSMDB32.DLL REG_SZ 1
+reg_set HKLM "$behavior_key" demoprov REG_SZ 3
+reg_set HKCU "$behavior_key" DEMOPROV32 REG_SZ 1
+tool_json >"$work/policy.json"
+expect_behavior EMSMDB32.DLL 1 "machine policy" HKLM
+check "the user policy's emsmdb is overridden by the machine policy's EMSMDB32.DLL" \
+    test -z "$(behavior_entry emsmdb)"
+expect_behavior DEMOPROV32 1 "user policy" HKCU
+check "ProviderBehavior data 3 is reported as ignored" grep -q '"provider_behavior_ignored":\[{"name":"demoprov"' "$work/policy.json"
+reg_clear
 
 # A computer policy wins over a user policy.
 reg_set HKCU "$key" FastShutdownBehavior REG_DWORD 2
