@@ -57,6 +57,12 @@ EXAMPLE_CORE    := dll_name provider_table
 VERSION         := $(strip $(file < VERSION))
 GEN_VERSION     := $(BUILD)/include/mapishut_version.h
 
+# The contract's identifiers (GUIDs, the type library's version, ProgIDs),
+# from the IDL and mapishut.h: a header for C and a fragment for the scripts
+# and the MSI source, so that no copy is written by hand.
+GEN_IDS    := $(BUILD)/include/mapishut_ids.h
+GEN_IDS_SH := $(BUILD)/mapishut_ids.sh
+
 GEN_HEADER := $(BUILD)/include/mapishut_idl.h
 GEN_IIDS   := $(BUILD)/include/mapishut_i.c
 # The Event Log's message table: its IDs for C, its resource for mapishut.rc.
@@ -79,6 +85,11 @@ $(GEN_IIDS): idl/mapishut.idl
 	@echo "  WIDL    $@"
 	$(Q)$(WIDL) -I$(WINE_IDL_DIR) -u -o $@ $<
 
+$(GEN_IDS) $(GEN_IDS_SH) &: idl/mapishut.idl include/mapishut.h scripts/make-ids.sh
+	@mkdir -p $(BUILD)/include
+	@echo "  GEN     $(GEN_IDS) $(GEN_IDS_SH)"
+	$(Q)sh scripts/make-ids.sh idl/mapishut.idl include/mapishut.h $(GEN_IDS) $(GEN_IDS_SH)
+
 $(GEN_MESSAGES): src/win32/messages.mc
 	@mkdir -p $(@D)
 	@echo "  WINDMC  $@"
@@ -93,7 +104,7 @@ $(1)_BIN := $(BUILD)/$(1)/bin
 $(1)_DLL_OBJS := $$(patsubst src/%.c,$$($(1)_OBJ)/%.o,$(CORE_SRC) $(WIN32_SRC)) \
                  $$($(1)_OBJ)/mapishut_i.o $$($(1)_OBJ)/mapishut_res.o
 
-$$($(1)_OBJ)/%.o: src/%.c $(GEN_HEADER) $(GEN_MESSAGES)
+$$($(1)_OBJ)/%.o: src/%.c $(GEN_HEADER) $(GEN_MESSAGES) $(GEN_IDS)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
@@ -128,7 +139,7 @@ $$($(1)_BIN)/mapishut.exe: $$(patsubst src/%.c,$$($(1)_OBJ)/%.o,$(CORE_SRC) $(TO
 	$(Q)$(2)gcc -municode -o $$@ $$^ $(WIN_LDFLAGS) -ladvapi32
 
 # Conformance tests: one executable, with the test DLLs inside.
-$$($(1)_OBJ)/wine-tests/%.o: wine-tests/%.c $(GEN_HEADER)
+$$($(1)_OBJ)/wine-tests/%.o: wine-tests/%.c $(GEN_HEADER) $(GEN_IDS)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$(Q)$(2)gcc $(TEST_CFLAGS) -c -o $$@ $$<
@@ -212,7 +223,7 @@ $$($(1)_OBJ)/test/probes/%.o: test/probes/%.c $(GEN_HEADER)
 	@echo "  CC      $$@"
 	$(Q)$(2)gcc $(WIN_CFLAGS) -c -o $$@ $$<
 
-$(1)_ALL := $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
+$(1)_ALL := $(GEN_IDS_SH) $$($(1)_BIN)/mapishut.dll $$($(1)_BIN)/mapishut.exe \
             $$($(1)_BIN)/policy_probe.exe $$($(1)_BIN)/com_probe.exe \
             $$($(1)_BIN)/bench.exe $$($(1)_BIN)/mapishut_test.exe \
             $$($(1)_BIN)/example_client.exe $$($(1)_BIN)/mapihost.dll $$($(1)_BIN)/demoprov32.dll
