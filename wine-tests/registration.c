@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 #define CLSID_KEY   MAPISHUT_CLSID_KEY
-#define LIBID_KEY   L"Software\\Classes\\TypeLib\\{834D235D-D9F1-4024-B58F-86E7F9E39ED8}"
-#define PROGID_KEY  L"Software\\Classes\\MAPIShutdown.Subsystem.1"
-#define VIPROGID_KEY L"Software\\Classes\\MAPIShutdown.Subsystem"
+#define LIBID_KEY   L"Software\\Classes\\TypeLib\\" MAPISHUT_LIBID_W
+#define PROGID_KEY  L"Software\\Classes\\" MAPISHUT_PROGID_W
+#define VIPROGID_KEY L"Software\\Classes\\" MAPISHUT_PROGID_INDEPENDENT_W
 #define EVENT_SOURCE_KEY L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\mapishut"
 #ifdef _WIN64
 #define TLB_PLATFORM L"win64"
@@ -157,14 +157,13 @@ static void check_registered(HKEY root, const char *where)
     ok(read_string(root, CLSID_KEY L"\\InprocServer32", L"ThreadingModel", value, ARRAY_SIZE(value)) &&
        !lstrcmpW(value, L"Both"), "%s: ThreadingModel is \"%ls\", expected Both\n", where, value);
     ok(read_string(root, CLSID_KEY L"\\ProgID", NULL, value, ARRAY_SIZE(value)) &&
-       !lstrcmpW(value, L"MAPIShutdown.Subsystem.1"), "%s: ProgID is \"%ls\"\n", where, value);
+       !lstrcmpW(value, MAPISHUT_PROGID_W), "%s: ProgID is \"%ls\"\n", where, value);
     ok(read_string(root, CLSID_KEY L"\\VersionIndependentProgID", NULL, value, ARRAY_SIZE(value)) &&
-       !lstrcmpW(value, L"MAPIShutdown.Subsystem"), "%s: VersionIndependentProgID is \"%ls\"\n", where, value);
-    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem.1\\CLSID", NULL, value, ARRAY_SIZE(value)) &&
-       !lstrcmpW(value, L"{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}"),
-       "%s: MAPIShutdown.Subsystem.1\\CLSID is \"%ls\"\n", where, value);
-    ok(read_string(root, L"Software\\Classes\\MAPIShutdown.Subsystem\\CurVer", NULL, value, ARRAY_SIZE(value)) &&
-       !lstrcmpW(value, L"MAPIShutdown.Subsystem.1"), "%s: CurVer is \"%ls\"\n", where, value);
+       !lstrcmpW(value, MAPISHUT_PROGID_INDEPENDENT_W), "%s: VersionIndependentProgID is \"%ls\"\n", where, value);
+    ok(read_string(root, PROGID_KEY L"\\CLSID", NULL, value, ARRAY_SIZE(value)) &&
+       !lstrcmpW(value, MAPISHUT_CLSID_W), "%s: the ProgID's CLSID is \"%ls\"\n", where, value);
+    ok(read_string(root, VIPROGID_KEY L"\\CurVer", NULL, value, ARRAY_SIZE(value)) &&
+       !lstrcmpW(value, MAPISHUT_PROGID_W), "%s: CurVer is \"%ls\"\n", where, value);
     ok(read_string(root, LIBID_KEY L"\\1.0\\0\\" TLB_PLATFORM, NULL, value, ARRAY_SIZE(value)) &&
        !lstrcmpiW(value, dll), "%s: type library path is \"%ls\"\n", where, value);
     /* No help file: an empty HELPDIR, whichever DLL wrote it last. */
@@ -214,8 +213,8 @@ static void check_event_source(const WCHAR *dll, const char *where)
 static void check_unregistered(HKEY root, const char *where)
 {
     ok(!key_exists(root, CLSID_KEY), "%s: the CLSID key is still there\n", where);
-    ok(!key_exists(root, L"Software\\Classes\\MAPIShutdown.Subsystem.1"), "%s: the ProgID is still there\n", where);
-    ok(!key_exists(root, L"Software\\Classes\\MAPIShutdown.Subsystem"),
+    ok(!key_exists(root, PROGID_KEY), "%s: the ProgID is still there\n", where);
+    ok(!key_exists(root, VIPROGID_KEY),
        "%s: the version-independent ProgID is still there\n", where);
     ok(!key_exists(root, LIBID_KEY), "%s: the type library key is still there\n", where);
 }

@@ -199,7 +199,8 @@ static inline char **child_args(int *count)
 
 /* --- registration ------------------------------------------------------------- */
 
-#define MAPISHUT_CLSID_KEY L"Software\\Classes\\CLSID\\{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}"
+#include "mapishut_ids.h"
+#define MAPISHUT_CLSID_KEY L"Software\\Classes\\CLSID\\" MAPISHUT_CLSID_W
 
 /* Runs the real regsvr32 with args on the DLL under test; returns its exit code. */
 static inline DWORD run_regsvr32(const WCHAR *args)

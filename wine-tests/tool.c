@@ -217,7 +217,7 @@ static void test_profile(void)
 
 static void test_register(void)
 {
-    static const WCHAR clsid_key[] = L"Software\\Classes\\CLSID\\{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}";
+    static const WCHAR clsid_key[] = MAPISHUT_CLSID_KEY;
     DWORD code;
     HKEY key;
 

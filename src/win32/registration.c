@@ -15,13 +15,14 @@
  * not redirected) and both DLLs hold the same table, so unregistering one
  * while the other is registered points the source at the other DLL. */
 #include "module.h"
+#include "mapishut_ids.h"
 
 #include <string.h>
 
-#define CLSID_STRING   L"{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}"
-#define LIBID_STRING   L"{834D235D-D9F1-4024-B58F-86E7F9E39ED8}"
-#define DESCRIPTION    L"MAPI fast-shutdown subsystem"
-#define TYPELIB_VERSION L"1.0"
+#define CLSID_STRING    MAPISHUT_CLSID_W
+#define LIBID_STRING    MAPISHUT_LIBID_W
+#define DESCRIPTION     L"MAPI fast-shutdown subsystem"
+#define TYPELIB_VERSION MAPISHUT_TYPELIB_VERSION_W
 
 #ifdef _WIN64
 #define TYPELIB_PLATFORM L"win64"
