@@ -110,8 +110,7 @@ loads_from() { # loads_from ARCH FOLDER: COM works from ARCH and loads the DLL i
         echo "$out" | grep -qF "CoCreateInstance 0, ProgID 0, TypeLib 0, loaded $2\\mapishut.dll"
     fi
 }
-# The LIBID, from the IDL: the uuid() just before "library".
-libid={$(sed -n '/uuid(/{s/.*uuid(\(.*\)).*/\1/;h;};/^library /{x;p;q;}' "$top/idl/mapishut.idl")}
+. "$build/mapishut_ids.sh"
 event_source() { # event_source: the source's EventMessageFile, as the registry holds it
     "$WINE64" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\mapishut' \
         /v EventMessageFile 2>/dev/null | tr -d '\r' | sed -n 's/^ *EventMessageFile *REG_[A-Z_]* *//p'
@@ -120,7 +119,8 @@ names_dll() { # names_dll FOLDER: the event source lists FOLDER\mapishut.dll
     event_source | tr ';' '\n' | grep -qixF "$1\\mapishut.dll"
 }
 helpdir_empty() {
-    out=$("$WINE64" reg query "HKLM\\Software\\Classes\\TypeLib\\$libid\\1.0\\HELPDIR" /ve 2>/dev/null | tr -d '\r')
+    out=$("$WINE64" reg query "HKLM\\Software\\Classes\\TypeLib\\$MAPISHUT_LIBID\\$MAPISHUT_TYPELIB_VERSION\\HELPDIR" /ve 2>/dev/null |
+          tr -d '\r')
     echo "$out"
     echo "$out" | grep -q 'REG_SZ *$'
 }

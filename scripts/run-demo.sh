@@ -9,6 +9,7 @@ set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/wine-env.sh"
+. "$build/mapishut_ids.sh"
 
 bin=$build/x86_64/bin
 mkdir -p "$build/demo"
@@ -34,7 +35,7 @@ show_saved() {
 
 echo "== registering mapishut.dll: regsvr32 mapishut.dll (prefix $WINEPREFIX)"
 (cd "$bin" && "$WINE" regsvr32 /s mapishut.dll)
-printf '  registered: %s\n' 'HKLM\Software\Classes\CLSID\{55E1F5C1-8DE5-4154-9EA9-E1ABF8DA621A}'
+printf '  registered: %s\n' "HKLM\\Software\\Classes\\CLSID\\$MAPISHUT_CLSID"
 
 "$WINE" reg delete "$policy_key" /f >/dev/null 2>&1 || true
 
