@@ -59,6 +59,8 @@ run_summary() { # run_summary NAME TITLE COMMAND...
 
 run_summary "header matrix" "the header matrix (mapishut.h with Microsoft's, MinGW-w64's and no MAPI headers)" \
     sh "$here/check-headers.sh" "$build"
+run_summary ids "one source for our GUIDs (idl/mapishut.idl): no other file spells them" \
+    sh "$here/check-ids.sh" "$build"
 run_summary templates "the Group Policy templates (policy/), applied as Group Policy writes them" \
     sh "$here/check-templates.sh" "$build"
 run_summary guide "the authors' guide's code (docs/guide.md), compiled against the installed SDK" \
