@@ -3,7 +3,7 @@
 # its own, against the installed SDK (its pkg-config flags only), for x86_64
 # and i686, warnings as errors.
 #   scripts/check-guide.sh BUILD VERSION
-# Ends with "guide: N passed, N failed"; exits non-zero on a failure.
+# Ends with "guide: N passed, N failed, N skipped"; exits non-zero on a failure.
 set -u
 build=${1:-build}
 version=${2:?version}

@@ -6,7 +6,7 @@
 # the style of Microsoft's samples (INITGUID, USES_IID_..., MAPIGuid.h) linked
 # with libmapishut.a, and run where Wine can run it.
 #   scripts/check-headers.sh BUILD
-# Ends with "header matrix: N passed, N failed"; exits non-zero on a failure.
+# Ends with "header matrix: N passed, N failed, N skipped"; exits non-zero on a failure.
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +51,7 @@ for arch in x86_64 i686; do
     if wine_setup "$arch" "$build" >/dev/null 2>&1; then
         wine_ok=1
     else
-        echo "guids $arch: linked, not run: $WINE_MISSING"
+        not_run "guids $arch: linked, not run under Wine: $WINE_MISSING"
     fi
     for variant in outlook-both outlook-client-only mingw; do
         case $variant in

@@ -10,7 +10,7 @@
 # regsvr32 (the package takes the registration over, and removes it), and a
 # removal after the files were deleted by hand (it succeeds and cleans up).
 #   scripts/check-msi.sh BUILD VERSION
-# Ends with "msi: N passed, N failed"; exits non-zero on a failure.
+# Ends with "msi: N passed, N failed, N skipped"; exits non-zero on a failure.
 set -u
 build=${1:-build}
 version=${2:?version}
@@ -29,15 +29,15 @@ finish() {
 }
 
 if ! command -v wixl >/dev/null; then
-    echo "NOT RUN: wixl is not installed (scripts/bootstrap.sh msi installs it)"
+    not_run "the whole msi check: wixl is not installed (scripts/bootstrap.sh msi installs it)"
     finish
 fi
 if ! wine_setup i686 "$work" >/dev/null; then
-    echo "NOT RUN: the packages need both bitnesses of Wine: $WINE_MISSING"
+    not_run "the whole msi check: the packages need both bitnesses of Wine: $WINE_MISSING"
     finish
 fi
 WINE32=$WINE
-wine_setup x86_64 "$work" || { echo "NOT RUN: $WINE_MISSING"; finish; }
+wine_setup x86_64 "$work" || { not_run "the whole msi check: $WINE_MISSING"; finish; }
 WINE64=$WINE
 
 # The packages: this version, and the next one for the upgrade.

@@ -5,7 +5,7 @@
 # C11, C++98 and C++17, for x86_64 and i686, and run under Wine beside the
 # installed mapishut.dll.
 #   scripts/check-sdk.sh BUILD VERSION
-# Ends with "sdk: N passed, N failed"; exits non-zero on a failure.
+# Ends with "sdk: N passed, N failed, N skipped"; exits non-zero on a failure.
 set -u
 build=${1:-build}
 version=${2:?version}
@@ -55,7 +55,7 @@ for arch in x86_64 i686; do
         record $? "$arch $std: a client and a provider built against the installed SDK" "$log"
         [ -f "$run/sdk_client.exe" ] || continue
         if [ $can_run -eq 0 ]; then
-            echo "NOT RUN: $arch $std: $WINE_MISSING"
+            not_run "$arch $std: run under Wine: $WINE_MISSING"
             continue
         fi
         cp "$dest$prefix/$triplet/bin/mapishut.dll" "$run/"

@@ -8,7 +8,7 @@
 # real DLL (policy_probe.exe). Values Group Policy would never write (a
 # string, a number past the ADMX's range) are ignored, and the tool says so.
 #   scripts/check-templates.sh BUILD
-# Ends with "templates: N passed, N failed"; exits non-zero on a failure.
+# Ends with "templates: N passed, N failed, N skipped"; exits non-zero on a failure.
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -75,7 +75,7 @@ done
 
 # --- each setting, as Group Policy writes it -------------------------------------
 if ! wine_setup x86_64 "$build"; then
-    echo "NOT RUN: the settings under Wine: $WINE_MISSING"
+    not_run "the settings under Wine: $WINE_MISSING"
     check_summary
     exit
 fi

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Runs every test suite `make check` builds and ends with one plain line,
-# "N passed, N failed", over everything that ran. Exits non-zero on a failure.
+# "N passed, N failed, N skipped", over everything; the line before it says
+# what the skips were (a suite or bitness that did not run, and why; Wine's
+# skip() counts), so that a run that left something out shows it at the end.
+# A skip is never counted as passed. Exits non-zero on a failure.
 #   scripts/run-tests.sh BUILD
 set -u
 build=${1:-build}
@@ -9,7 +12,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 passed=0
 failed=0
+skipped=0
+skip_notes=
 status=0
+
+note_skips() { # note_skips COUNT WHAT: K skipped, and what they were
+    [ "$1" -gt 0 ] || return 0
+    skipped=$((skipped + $1))
+    skip_notes="${skip_notes:+$skip_notes; }$2"
+}
 log=$build/test-logs
 mkdir -p "$log"
 
@@ -36,7 +47,7 @@ run_check() { # run_check BINARY LOG TITLE
 run_check "$build/native/check_core" "$log/check_core.txt" "address and undefined-behaviour sanitizers"
 run_check "$build/native/check_core_tsan" "$log/check_core_tsan.txt" "thread sanitizer"
 
-# --- checks run by a script that ends with "NAME: N passed, N failed" -------------
+# --- checks run by a script that ends with "NAME: N passed, N failed, N skipped" ---
 run_summary() { # run_summary NAME TITLE COMMAND...
     name=$1 title=$2
     summary_log=$log/$(echo "$name" | tr ' ' -).txt
@@ -45,11 +56,12 @@ run_summary() { # run_summary NAME TITLE COMMAND...
     "$@" >"$summary_log" 2>&1
     summary_rc=$?
     cat "$summary_log"
-    line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$summary_log" | tail -n 1)
+    line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$summary_log" | tail -n 1)
     if [ -n "$line" ]; then
-        set -- $(echo "$line" | sed -E "s/$name: ([0-9]+) passed, ([0-9]+) failed/\1 \2/")
+        set -- $(echo "$line" | sed -E "s/$name: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/")
         passed=$((passed + $1))
         failed=$((failed + $2))
+        note_skips "$3" "$name $3 ($(sed -n 's/^NOT RUN: //p' "$summary_log" | paste -sd, - | sed 's/,/, /g'))"
     else
         echo "$name printed no summary: counted as one failure"
         failed=$((failed + 1))
@@ -78,8 +90,11 @@ run_wine_suite() {
     bin=$build/$arch/bin
     if ! wine_setup "$arch" "$build"; then
         echo "== $arch conformance tests: NOT RUN: $WINE_MISSING"
+        # Its checks cannot be counted: the whole suite is one skip.
+        note_skips 1 "$arch conformance tests: the whole suite NOT RUN ($WINE_MISSING)"
         return 0
     fi
+    wine_skips=0 wine_skip_notes=
     echo "== $arch conformance tests under $("$WINE" --version 2>/dev/null) ($WINEPREFIX)"
     # The 64-bit prefix is a WoW64 one when 32-bit Wine is there: the
     # registration test registers both bitnesses in it.
@@ -112,6 +127,10 @@ run_wine_suite() {
         echo "$arch $t: $ok_count passed, $3 failed, $2 todo, $4 skipped (exit code $rc)"
         passed=$((passed + ok_count))
         failed=$((failed + $3))
+        if [ "$4" -gt 0 ]; then
+            wine_skips=$((wine_skips + $4))
+            wine_skip_notes="${wine_skip_notes:+$wine_skip_notes, }$t $4"
+        fi
         if [ $rc -ne 0 ] && [ $3 -eq 0 ]; then
             echo "$arch $t: exited with $rc without reporting a failure: counted as one failure"
             failed=$((failed + 1))
@@ -124,12 +143,14 @@ run_wine_suite() {
         fi
         [ $rc -eq 0 ] || status=1
     done
+    note_skips "$wine_skips" "$arch Wine skip() $wine_skips ($wine_skip_notes)"
     "$WINESERVER" -w
 }
 
 run_wine_suite x86_64
 run_wine_suite i686
 
-echo "$passed passed, $failed failed"
+echo "skipped: ${skip_notes:-nothing}"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ] || status=1
 exit $status
