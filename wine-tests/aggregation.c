@@ -5,6 +5,7 @@
 #define COBJMACROS
 #define CONST_VTABLE
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 /* The outer object a MAPI implementation's session would be: it hands out
@@ -248,7 +249,7 @@ START_TEST(aggregation)
     HMODULE mapishut;
 
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    if (!register_for_tests()) {
+    if (!save_registry_and_register()) {
         skip("mapishut.dll could not be registered\n");
         CoUninitialize();
         return;
@@ -265,6 +266,6 @@ START_TEST(aggregation)
         test_unloading_counts_aggregates();
         test_two_sessions_share_one_subsystem();
     }
-    restore_registration();
+    unregister_and_restore_registry();
     CoUninitialize();
 }

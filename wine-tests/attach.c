@@ -13,6 +13,7 @@
 #include "iat_hook.h"
 #include "profile_writer.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -355,7 +356,7 @@ START_TEST(attach)
         return;
     }
 
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     delete_all_profiles();
     write_junk_profile();
@@ -375,5 +376,5 @@ START_TEST(attach)
     unlock_section(LOCKED);
     delete_all_profiles();
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

@@ -9,6 +9,7 @@
 #include "debug_output.h"
 #include "exit_records.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -201,10 +202,10 @@ START_TEST(behavior)
             client_child(strtoul(args[1], NULL, 10), (HRESULT)strtoul(args[2], NULL, 16), atoi(args[3]));
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     test_each_place();
     test_precedence_and_invalid_values();
     test_diagnostics();
-    restore_registration();
+    unregister_and_restore_registry();
 }

@@ -16,6 +16,7 @@
 #include "mapi_session.h"
 #include "profile_writer.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -229,7 +230,7 @@ START_TEST(clients)
         return;
     }
 
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     /* The provider DLLs, under the names MAPI's rule gives the profile's. */
     for (unsigned i = 0; i < ARRAY_SIZE(copies); i++)
@@ -247,5 +248,5 @@ START_TEST(clients)
 
     delete_all_profiles();
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

@@ -3,6 +3,7 @@
 #define COBJMACROS
 #define CONST_VTABLE
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 static HMODULE mapishut;
@@ -218,7 +219,7 @@ static void create_key(const WCHAR *path)
         RegCloseKey(key);
 }
 
-static void set_default_profile(const WCHAR *holder, const WCHAR *name)
+static void write_default_profile(const WCHAR *holder, const WCHAR *name)
 {
     LSTATUS status = RegSetKeyValueW(HKEY_CURRENT_USER, holder, L"DefaultProfile", REG_SZ, name,
                                      (DWORD)((wcslen(name) + 1) * sizeof(WCHAR)));
@@ -269,13 +270,13 @@ static void test_attach_profile(void)
     ok(hr == S_OK, "legacy profile: %#lx\n", hr);
 
     /* A DefaultProfile that names a profile of another place is not followed. */
-    set_default_profile(OFFICE16, L"Legacy");
+    write_default_profile(OFFICE16, L"Legacy");
     hr = IMAPIShutdownHost_AttachProfile(host, NULL);
     ok(hr == MAPI_E_NOT_FOUND, "16.0 default naming a legacy profile: %#lx, expected MAPI_E_NOT_FOUND\n", hr);
-    set_default_profile(LEGACY, L"Legacy");
+    write_default_profile(LEGACY, L"Legacy");
     hr = IMAPIShutdownHost_AttachProfile(host, NULL);
     ok(hr == S_OK, "legacy default profile: %#lx\n", hr);
-    set_default_profile(OFFICE16, L"Outlook");
+    write_default_profile(OFFICE16, L"Outlook");
     hr = IMAPIShutdownHost_AttachProfile(host, L"");
     ok(hr == S_OK, "16.0 default profile: %#lx\n", hr);
 
@@ -304,7 +305,7 @@ START_TEST(com)
     WCHAR path[MAX_PATH];
 
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    if (!register_for_tests()) {
+    if (!save_registry_and_register()) {
         skip("mapishut.dll could not be registered\n");
         CoUninitialize();
         return;
@@ -322,6 +323,6 @@ START_TEST(com)
     test_host_arguments();
     test_attach_profile();
 
-    restore_registration();
+    unregister_and_restore_registry();
     CoUninitialize();
 }

@@ -7,6 +7,7 @@
 #include "debug_output.h"
 #include "exit_records.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -265,7 +266,7 @@ START_TEST(concurrent)
             ok(0, "no case named %s\n", args[0]);
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
 
     clear_policies();
@@ -304,5 +305,5 @@ START_TEST(concurrent)
 
     clear_policies();
     DeleteFileW(log_file);
-    restore_registration();
+    unregister_and_restore_registry();
 }

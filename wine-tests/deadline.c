@@ -5,6 +5,7 @@
 #define COBJMACROS
 #include "debug_output.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -429,7 +430,7 @@ START_TEST(deadline)
         ok(found, "no case named %s\n", args[0]);
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
         clear_policies();
@@ -451,5 +452,5 @@ START_TEST(deadline)
     test_worker_cases();
     test_stalled_debug_monitor();
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

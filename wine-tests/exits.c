@@ -10,6 +10,7 @@
 #include "exit_records.h"
 #include "iat_hook.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -596,7 +597,7 @@ START_TEST(exits)
             no_record_child(args[1]);
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     clear_policies();
     test_fast_exit_terminated_at_once();
@@ -611,5 +612,5 @@ START_TEST(exits)
     test_damaged_records();
     test_no_place_for_records();
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

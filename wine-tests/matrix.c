@@ -10,6 +10,7 @@
  * shutdown), and the bytes are counted on disk after the process is gone. */
 #define COBJMACROS
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -275,7 +276,7 @@ START_TEST(matrix)
         }
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     printf("| policy | provider ab | client exit | deadline | concurrent | client was answered | saved on disk "
            "| bytes lost |\n");
@@ -298,5 +299,5 @@ START_TEST(matrix)
         }
     }
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

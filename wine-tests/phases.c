@@ -3,6 +3,7 @@
  * what the providers logged and saved once the child is gone. */
 #define COBJMACROS
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -344,7 +345,7 @@ START_TEST(phases)
         return;
     }
 
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     for (unsigned i = 0; i < ARRAY_SIZE(scenarios); i++) {
         const struct scenario *s = &scenarios[i];
@@ -360,5 +361,5 @@ START_TEST(phases)
         remove_files(s);
     }
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

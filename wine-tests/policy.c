@@ -3,6 +3,7 @@
 #define COBJMACROS
 #include "debug_output.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <string.h>
@@ -185,6 +186,52 @@ static void test_other_value_names_are_not_read(void)
 
 /* A value the user may not read (an empty DACL on its key) is skipped with
  * a diagnostic, and the search goes on. */
+/* A test leaves the registry as it found it: what was there before the
+ * tests cleared the policies comes back with its type and data, a subkey
+ * included; what they wrote is gone, and so are the keys they made for it. */
+static void test_saved_registry_puts_back_what_was_there(void)
+{
+    static const BYTE administrators[] = { 0x4d, 0x00, 0xff, 0x01, 0x7f };
+    static struct saved_registry saved;
+    WCHAR path[256], behavior[300], text[8];
+    DWORD type = 0, size;
+    BYTE got[16];
+    LSTATUS status;
+
+    clear_policies();
+    RegDeleteTreeW(HKEY_LOCAL_MACHINE, L"Software\\Policies\\Microsoft\\Office\\13.0");
+    RegDeleteKeyW(HKEY_LOCAL_MACHINE, L"Software\\Policies\\Microsoft\\Office\\13.0");
+    set_policy_value(USER_POLICY, L"15.0", L"AnAdministratorsValue", REG_BINARY, administrators,
+                     sizeof(administrators));
+    shutdown_key_path(MACHINE_PREFERENCE, L"14.0", path, ARRAY_SIZE(path));
+    _snwprintf(behavior, ARRAY_SIZE(behavior), L"%ls\\%ls", path, MAPISHUT_BEHAVIOR_SUBKEY);
+    status = RegSetKeyValueW(HKEY_LOCAL_MACHINE, behavior, L"emsmdb", REG_SZ, L"1", sizeof(L"1"));
+    ok(status == ERROR_SUCCESS, "writing ProviderBehavior: %ld\n", status);
+    if (!save_test_registry(&saved))
+        return;
+
+    clear_policies();
+    set_behavior(MACHINE_POLICY, L"16.0", 1);
+    set_behavior(MACHINE_POLICY, L"13.0", 1);
+    restore_test_registry(&saved);
+
+    shutdown_key_path(USER_POLICY, L"15.0", path, ARRAY_SIZE(path));
+    size = sizeof(got);
+    status = RegGetValueW(HKEY_CURRENT_USER, path, L"AnAdministratorsValue", RRF_RT_ANY, &type, got, &size);
+    ok(status == ERROR_SUCCESS && type == REG_BINARY && size == sizeof(administrators) &&
+       !memcmp(got, administrators, size), "the user policy's value: status %ld, type %lu, %lu bytes, "
+       "expected REG_BINARY, %u bytes as they were\n", status, type, size, (unsigned)sizeof(administrators));
+    size = sizeof(text);
+    status = RegGetValueW(HKEY_LOCAL_MACHINE, behavior, L"emsmdb", RRF_RT_ANY, &type, text, &size);
+    ok(status == ERROR_SUCCESS && type == REG_SZ && size == sizeof(L"1") && !wcscmp(text, L"1"),
+       "ProviderBehavior's value: status %ld, type %lu, %lu bytes, expected REG_SZ \"1\"\n", status, type, size);
+    shutdown_key_path(MACHINE_POLICY, L"16.0", path, ARRAY_SIZE(path));
+    ok(!key_exists(HKEY_LOCAL_MACHINE, path), "the machine policy written after saving is still there\n");
+    ok(!key_exists(HKEY_LOCAL_MACHINE, L"Software\\Policies\\Microsoft\\Office\\13.0"),
+       "the keys made for the 13.0 policy are still there\n");
+    clear_policies();
+}
+
 static void test_unreadable_value(void)
 {
     static const WCHAR path[] = L"Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Options\\Shutdown";
@@ -221,7 +268,7 @@ START_TEST(policy)
     ULONG cookie_willing = 0, cookie_plain = 0;
 
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    if (!register_for_tests()) {
+    if (!save_registry_and_register()) {
         CoUninitialize();
         return;
     }
@@ -244,6 +291,7 @@ START_TEST(policy)
         test_ignored_values_are_reported();
         test_other_value_names_are_not_read();
         test_unreadable_value();
+        test_saved_registry_puts_back_what_was_there();
 
         IMAPIShutdownHost_UnregisterProvider(host, cookie_willing);
         IMAPIShutdownHost_UnregisterProvider(host, cookie_plain);
@@ -257,6 +305,6 @@ START_TEST(policy)
         IMAPIShutdownHost_Release(host);
     if (client)
         IMAPIClientShutdown_Release(client);
-    restore_registration();
+    unregister_and_restore_registry();
     CoUninitialize();
 }

@@ -7,6 +7,7 @@
 #include "debug_output.h"
 #include "profile_writer.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -315,7 +316,7 @@ START_TEST(profiles)
         return;
     }
 
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     write_profiles();
     for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -327,5 +328,5 @@ START_TEST(profiles)
     DeleteFileW(log_file);
     delete_all_profiles();
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

@@ -11,6 +11,7 @@
 #include "exit_records.h"
 #include "iat_hook.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <string.h>
@@ -252,7 +253,7 @@ START_TEST(quiet)
         child(args[0]);
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
         clear_policies();
@@ -263,5 +264,5 @@ START_TEST(quiet)
         run_child(cases[i].name);
     }
     clear_policies();
-    restore_registration();
+    unregister_and_restore_registry();
 }

@@ -5,6 +5,7 @@
 #include <sddl.h>
 
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -602,6 +603,10 @@ START_TEST(registration)
     }
     /* Start clean, both bitnesses (in Wine's tree the builtins are
      * registered), and leave the prefix as it was found. */
+    if (!save_test_registry(&test_registry)) {
+        CoUninitialize();
+        return;
+    }
     save_registration();
     for (unsigned i = 0; i < ARRAY_SIZE(saved_keys); i++)
         delete_key_tree(saved_keys[i].root, saved_keys[i].path, saved_keys[i].view);
@@ -616,5 +621,6 @@ START_TEST(registration)
 #endif
 
     restore_saved_registration();
+    restore_test_registry(&test_registry);
     CoUninitialize();
 }

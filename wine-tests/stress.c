@@ -7,6 +7,7 @@
  * All of it without ConcurrentProviders, then again with it. */
 #define COBJMACROS
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -148,7 +149,7 @@ START_TEST(stress)
         round_child();
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     for (DWORD concurrent = 0; concurrent <= 1; concurrent++) {
         clear_policies();
@@ -168,5 +169,5 @@ START_TEST(stress)
     clear_policies();
     DeleteFileW(log_file);
     DeleteFileW(data_file);
-    restore_registration();
+    unregister_and_restore_registry();
 }

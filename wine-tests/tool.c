@@ -2,6 +2,7 @@
 #define COBJMACROS
 #include "profile_writer.h"
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -309,8 +310,8 @@ static void test_long_path(void)
 
 START_TEST(tool)
 {
-    BOOL was_registered = key_exists(HKEY_LOCAL_MACHINE, MAPISHUT_CLSID_KEY L"\\InprocServer32");
-
+    if (!save_test_registry(&test_registry))
+        return;
     test_help_and_usage_errors();
     test_errors_are_utf8();
     test_policy();
@@ -318,7 +319,6 @@ START_TEST(tool)
     test_register();
     test_unwritable_output();
     test_long_path();
-    /* The prefix as it was: registered again if it was. */
-    if (was_registered)
-        ok(run_regsvr32(L"/s") == 0, "registering mapishut.dll again failed\n");
+    /* The prefix as it was: registered again if it was, and so on. */
+    restore_test_registry(&test_registry);
 }
