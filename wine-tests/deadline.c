@@ -83,6 +83,7 @@ static void late_query_child(void)
     IMAPIShutdownHost *host = create_shutdown_host();
     IUnknown *xp = make_provider(L"xp", 0, log_file, NULL);
     IUnknown *ms = make_provider(L"ms", TESTPROV_LATE_QUERY, log_file, NULL);
+    HANDLE returned;
     char text[1024];
     ULONG cookie;
     HRESULT hr;
@@ -91,9 +92,10 @@ static void late_query_child(void)
         return;
     IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_TRANSPORT_PROVIDER, xp, &cookie);
     IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
+    returned = provider_event(L"ms.Q-returns");
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
     ok(hr == MAPI_E_NO_SUPPORT, "QueryFastShutdown with the store abandoned: %#lx\n", hr);
-    Sleep(600); /* the store wakes up and calls back */
+    wait_provider_event(returned, L"ms.Q-returns"); /* the store wakes up, calls back and returns */
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
     ok(hr == MAPI_E_NO_SUPPORT, "the client's next QueryFastShutdown: %#lx, expected MAPI_E_NO_SUPPORT\n", hr);
     read_log(text, sizeof(text));
@@ -109,6 +111,7 @@ static void late_notify_child(void)
     IMAPIClientShutdown *client = create_client_shutdown();
     IMAPIShutdownHost *host = create_shutdown_host();
     IUnknown *xp, *ms;
+    HANDLE returned;
     char text[1024];
     ULONG cookie;
     HRESULT hr;
@@ -122,9 +125,11 @@ static void late_notify_child(void)
     IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
     hr = IMAPIClientShutdown_QueryFastShutdown(client);
     ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
+    returned = provider_event(L"ms.N-returns");
     hr = IMAPIClientShutdown_NotifyProcessShutdown(client);
     ok(hr == S_OK, "NotifyProcessShutdown: %#lx\n", hr);
-    Sleep(600); /* the store wakes up and calls DoFastShutdown first */
+    /* the store wakes up, calls DoFastShutdown first and returns */
+    wait_provider_event(returned, L"ms.N-returns");
     hr = IMAPIClientShutdown_DoFastShutdown(client);
     ok(hr == MAPI_W_ERRORS_RETURNED, "the client's DoFastShutdown: %#lx, expected MAPI_W_ERRORS_RETURNED\n", hr);
     ok(provider_saved(xp), "the transport was not told to save\n");

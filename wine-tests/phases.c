@@ -137,14 +137,13 @@ static BOOL log_contains(const char *needle);
 static void run_two_threads(struct child *c)
 {
     struct racer first = { .c = c }, second = { .c = c };
-    HANDLE threads[2];
+    HANDLE threads[2], told;
     HRESULT hr = query(c);
 
     ok(hr == S_OK, "QueryFastShutdown: %#lx\n", hr);
+    told = provider_event(L"ms.D");
     threads[0] = CreateThread(NULL, 0, race_do_fast, &first, 0, NULL);
-    for (int i = 0; i < 500 && !log_contains("ms.D"); i++)
-        Sleep(10);
-    ok(log_contains("ms.D"), "the store was never told DoFastShutdown\n");
+    ok(wait_provider_event(told, L"ms.D") && log_contains("ms.D"), "the store was never told DoFastShutdown\n");
     threads[1] = CreateThread(NULL, 0, race_do_fast, &second, 0, NULL);
     WaitForMultipleObjects(2, threads, TRUE, 30000);
     CloseHandle(threads[0]);

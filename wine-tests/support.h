@@ -138,6 +138,35 @@ static inline LONG provider_refs(IUnknown *provider) { return provider_count(pro
 static inline LONG provider_queries(IUnknown *provider) { return provider_count(provider, "testprov_queries"); }
 static inline LONG provider_saved(IUnknown *provider) { return provider_count(provider, "testprov_saved"); }
 
+/* An event testprov.dll's providers of this process set when one logs
+ * what (L"ms.D", L"ms.Q-returns": see testprov.h). Made before the call
+ * that leads to it; waited for with wait_provider_event(). */
+static inline HANDLE provider_event(const WCHAR *what)
+{
+    WCHAR prefix[48], name[128];
+    HANDLE event;
+
+    _snwprintf(prefix, ARRAY_SIZE(prefix), L"mapishut-tests-%lu-", GetCurrentProcessId());
+    SetEnvironmentVariableW(L"TESTPROV_EVENTS", prefix);
+    _snwprintf(name, ARRAY_SIZE(name), L"%ls%ls", prefix, what);
+    event = CreateEventW(NULL, TRUE, FALSE, name);
+    if (!event)
+        ok(0, "CreateEvent(%ls): %lu\n", name, GetLastError());
+    return event;
+}
+
+/* Waits for it, generously: FALSE (a failure) when it never came. */
+static inline BOOL wait_provider_event(HANDLE event, const WCHAR *what)
+{
+    DWORD waited = event ? WaitForSingleObject(event, 30000) : WAIT_FAILED;
+
+    if (waited != WAIT_OBJECT_0)
+        ok(0, "no provider logged %ls within 30 s: %lu\n", what, waited);
+    if (event)
+        CloseHandle(event);
+    return waited == WAIT_OBJECT_0;
+}
+
 /* --- processes ---------------------------------------------------------------- */
 
 /* Runs a command line and returns its exit code, or -1 (it is then ended)

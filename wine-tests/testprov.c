@@ -43,8 +43,27 @@ static struct provider *impl_from_IMAPIProviderShutdown(IMAPIProviderShutdown *i
     return CONTAINING_RECORD(iface, struct provider, IMAPIProviderShutdown_iface);
 }
 
+/* TESTPROV_EVENTS: a test waiting for "<name>.<event>" (the event up to an
+ * '=') creates the event "<TESTPROV_EVENTS><name>.<event>"; it is set here. */
+static void signal_event(struct provider *p, const char *event)
+{
+    WCHAR prefix[64], name[128];
+    HANDLE handle;
+    int length;
+
+    if (!GetEnvironmentVariableW(L"TESTPROV_EVENTS", prefix, ARRAYSIZE(prefix)))
+        return;
+    length = (int)strcspn(event, "=");
+    _snwprintf(name, ARRAYSIZE(name), L"%ls%ls.%.*hs", prefix, p->name, length, event);
+    name[ARRAYSIZE(name) - 1] = 0;
+    if ((handle = OpenEventW(EVENT_MODIFY_STATE, FALSE, name))) {
+        SetEvent(handle);
+        CloseHandle(handle);
+    }
+}
+
 /* One line per event, appended with a single WriteFile: it is on disk even
- * if the process is terminated right after. */
+ * if the process is terminated right after. Then the event is signalled. */
 static void log_event(struct provider *p, const char *event)
 {
     char line[128];
@@ -63,6 +82,7 @@ static void log_event(struct provider *p, const char *event)
         return;
     WriteFile(file, line, (DWORD)length, &written, NULL);
     CloseHandle(file);
+    signal_event(p, event);
 }
 
 static BOOL save(struct provider *p);
@@ -234,6 +254,7 @@ static HRESULT WINAPI Shutdown_QueryFastShutdown(IMAPIProviderShutdown *iface)
     if (p->flags & TESTPROV_LATE_QUERY)
         call_back_late(p, FALSE);
     log_time(p, 'Q', '<');
+    signal_event(p, "Q-returns");
     if (p->flags & TESTPROV_OPT_OUT)
         return MAPI_E_NO_SUPPORT;
     if (p->flags & TESTPROV_FAIL_QUERY)
@@ -254,6 +275,7 @@ static HRESULT WINAPI Shutdown_NotifyProcessShutdown(IMAPIProviderShutdown *ifac
     if (p->flags & TESTPROV_SLOW_NOTIFY)
         Sleep(120);
     log_time(p, 'N', '<');
+    signal_event(p, "N-returns");
     return p->flags & TESTPROV_FAIL_NOTIFY ? MAPI_E_CALL_FAILED : S_OK;
 }
 
@@ -312,6 +334,7 @@ static HRESULT WINAPI Shutdown_DoFastShutdown(IMAPIProviderShutdown *iface)
         log_event(p, "saved");
     }
     log_time(p, 'D', '<');
+    signal_event(p, "D-returns");
     return p->flags & TESTPROV_FAIL_DO_FAST ? MAPI_E_CALL_FAILED : S_OK;
 }
 

@@ -53,6 +53,10 @@ typedef LONG (WINAPI *testprov_count_fn)(IUnknown *provider);
  *   LONG WINAPI testprov_queries(provider)   how often QueryFastShutdown ran
  *   LONG WINAPI testprov_saved(provider)     1 once DoFastShutdown saved its data
  *   void WINAPI testprov_prepare_thread(void) prepares this thread for TESTPROV_NEEDS_PREPARED
- *   LONG WINAPI testprov_last_thread(provider) the thread ID of its last IMAPIProviderShutdown call */
+ *   LONG WINAPI testprov_last_thread(provider) the thread ID of its last IMAPIProviderShutdown call
+ * Every provider, however made, sets the named event
+ * "<TESTPROV_EVENTS><name>.<event>" if it is there, for a test that waits:
+ * <event> is what it logs, up to an '=' ("Q", "D", "saved", "late"), and
+ * "Q-returns", "N-returns", "D-returns" as it returns from a call. */
 
 #endif
