@@ -259,7 +259,7 @@ NATIVE_FLAGS := -std=c11 $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -Isrc
 TEST_SRC     := $(wildcard test/*.c)
 # The tool's portable parts, tested natively beside the core.
-TOOL_PORTABLE := src/tool/cmdline.c
+TOOL_PORTABLE := src/tool/cmdline.c src/tool/exit_summary.c
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 

@@ -4,6 +4,7 @@
 #include "suites.h"
 #include "fake_env.h"
 #include "core/exit_reader.h"
+#include "tool/exit_summary.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -112,19 +112,6 @@ uint32_t exit_ms(uint64_t us)
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 
-const struct exit_provider_call *exit_slowest_call(const struct exit_view *v)
-{
-    const struct exit_provider_call *slowest = NULL;
-
-    for (uint32_t i = 0; i < v->call_count; i++) {
-        const struct exit_provider_call *c = &v->calls[i];
-
-        if (c->state == EXIT_ENTRY_DONE && (!slowest || c->duration_us > slowest->duration_us))
-            slowest = c;
-    }
-    return slowest;
-}
-
 /* --- verdicts ---------------------------------------------------------------------- */
 
 static bool last_answer_refused(const struct exit_header *h)
@@ -155,27 +142,6 @@ const char *exit_verdict_name(enum exit_verdict verdict)
     case VERDICT_REFUSED:                return "refused";
     case VERDICT_NORMAL:                 return "normal";
     case VERDICT_ENDED_WITHOUT_SHUTDOWN: return "ended-without-shutdown";
-    }
-    return "?";
-}
-
-const char *exit_client_call_name(uint32_t call)
-{
-    switch (call) {
-    case CLIENT_QUERY:   return "QueryFastShutdown";
-    case CLIENT_NOTIFY:  return "NotifyProcessShutdown";
-    case CLIENT_DO_FAST: return "DoFastShutdown";
-    }
-    return "?";
-}
-
-const char *exit_outcome_name(uint32_t outcome)
-{
-    switch (outcome) {
-    case OUTCOME_RETURNED:  return "returned";
-    case OUTCOME_FAILED:    return "failed";
-    case OUTCOME_ABANDONED: return "abandoned";
-    case OUTCOME_CRASHED:   return "crashed";
     }
     return "?";
 }

@@ -56,9 +56,6 @@ const struct exit_provider *exit_view_provider(const struct exit_view *view, uin
 /* Milliseconds, rounded up so that a slow call never reads as 0. */
 uint32_t exit_ms(uint64_t us);
 
-/* The slowest provider call that ended, or NULL. */
-const struct exit_provider_call *exit_slowest_call(const struct exit_view *view);
-
 /* Text for administrators, UTF-8, NUL-terminated, cut to size: control
  * characters from profiles and providers are shown as '?'. */
 void exit_provider_name(const struct exit_provider *p, char *text, size_t size);
@@ -69,9 +66,6 @@ void exit_reason(const struct exit_view *view, enum exit_verdict verdict, char *
 
 /* A UTF-16 string of at most max units (NUL or not) as safe UTF-8. */
 void exit_text(const uint16_t *units, size_t max, char *text, size_t size);
-
-const char *exit_client_call_name(uint32_t call);
-const char *exit_outcome_name(uint32_t outcome);
 
 /* A FILETIME (100 ns since 1601, UTC) as "2026-12-02 06:35:18 UTC". */
 void exit_time_text(uint64_t filetime, char *text, size_t size);

@@ -65,11 +65,6 @@ void exit_record_format(void *memory, uint32_t pid, uint32_t pointer_bits, uint6
     __atomic_store_n(&h->ready, 1, __ATOMIC_RELEASE);
 }
 
-void exit_record_open(struct exit_record *r, void *memory)
-{
-    r->header = memory;
-}
-
 /* An entry of the array, or NULL when the array is full: the counter goes
  * on, and how far it is past the capacity says how many were left out. */
 static void *reserve(struct exit_record *r, struct exit_array *a, uint32_t *index)

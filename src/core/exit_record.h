@@ -190,8 +190,6 @@ struct exit_record {
     struct exit_header *header;
 };
 
-void exit_record_open(struct exit_record *r, void *memory);
-
 /* Returns the slot (EXIT_NO_PROVIDER when the slots ran out). */
 uint32_t exit_record_provider(struct exit_record *r, uint32_t cookie, uint32_t resource_type,
                               const uint8_t *section_uid, bool has_interface, uint64_t now_us,

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "output.h"
 #include "core/exit_reader.h"
+#include "exit_summary.h"
 #include "core/policy.h"
 #include "core/provider_table.h"
 #include "core/shutdown.h"
