@@ -339,9 +339,10 @@ fuzz-seeds: $(BUILD)/fuzz/make_seeds
 bootstrap:
 	$(Q)sh scripts/bootstrap.sh
 
+# check-dll.sh compiles the DLL's sources again, as the DLL is built.
 check: bootstrap
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh scripts/run-tests.sh $(BUILD)
+	$(Q)DLL_SOURCES="$(CORE_SRC) $(WIN32_SRC)" WIN_CFLAGS="$(WIN_CFLAGS)" sh scripts/run-tests.sh $(BUILD)
 
 demo: bootstrap
 	$(Q)$(MAKE) --no-print-directory dll64

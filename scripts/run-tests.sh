@@ -77,6 +77,8 @@ run_summary templates "the Group Policy templates (policy/), applied as Group Po
     sh "$here/check-templates.sh" "$build"
 run_summary guide "the authors' guide's code (docs/guide.md), compiled against the installed SDK" \
     sh "$here/check-guide.sh" "$build" "$(cat "$here/../VERSION")"
+run_summary dll "what mapishut.dll exports and holds (both architectures)" \
+    sh "$here/check-dll.sh" "$build"
 run_summary msi "the Windows Installer packages (make msi), installed, upgraded and removed under Wine" \
     sh "$here/check-msi.sh" "$build" "$(cat "$here/../VERSION")"
 run_summary sdk "the installed SDK (make install, pkg-config, C89 to C++17, both architectures)" \
