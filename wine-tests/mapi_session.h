@@ -11,6 +11,7 @@
 #include <mapispi.h>
 #include "mapishut.h"
 #include "profile_writer.h"
+#include "project_facts.h"
 #include "wine/test.h"
 
 #define SESSION_PROVIDERS_MAX 8
@@ -104,7 +105,7 @@ typedef HRESULT (__cdecl *test_provider_init_fn)(HINSTANCE, LPMALLOC, LPALLOCATE
  * type, the object registered. Anything that fails is skipped, untold. */
 static inline void test_session_load(struct test_session *session, HKEY profile, const WCHAR *name)
 {
-    WCHAR dll[MAX_PATH] = L"", file[MAX_PATH], *dot;
+    WCHAR dll[MAX_PATH] = L"", file[MAX_PATH];
     DWORD type = 0, size = sizeof(type), kind;
     test_provider_init_fn init;
     ULONG version;
@@ -120,10 +121,7 @@ static inline void test_session_load(struct test_session *session, HKEY profile,
     size = sizeof(dll) - sizeof(WCHAR);
     if (RegGetValueW(profile, name, L"001f300a", RRF_RT_REG_BINARY, &kind, dll, &size) != ERROR_SUCCESS)
         return;
-    dot = wcsrchr(dll, L'.');
-    _snwprintf(file, ARRAY_SIZE(file), L"%.*ls32%ls", dot ? (int)(dot - dll) : (int)wcslen(dll), dll,
-               dot ? dot : L".dll");
-    module = LoadLibraryW(file);
+    module = fact_dll_file_name(dll, file, ARRAY_SIZE(file)) ? LoadLibraryW(file) : NULL;
     init = module ? (test_provider_init_fn)(void *)GetProcAddress(module,
                         type == MAPI_TRANSPORT_PROVIDER ? "XPProviderInit" :
                         type == MAPI_AB_PROVIDER ? "ABProviderInit" : "MSProviderInit") : NULL;

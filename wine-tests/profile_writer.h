@@ -7,11 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "project_facts.h"
 #include "wine/test.h"
 
-#define PROFILES_16 L"Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"
-#define PROFILES_15 L"Software\\Microsoft\\Office\\15.0\\Outlook\\Profiles"
-#define PROFILES_LEGACY L"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
+#define PROFILES_16 FACT_WIDE(FACT_PROFILES_16)
+#define PROFILES_15 FACT_WIDE(FACT_PROFILES_15)
+#define PROFILES_LEGACY FACT_WIDE(FACT_PROFILES_LEGACY)
 #define SERVICES_SECTION "9207f3e0a3b11019908b08002b2a56c2"
 
 /* uid_bytes: 32 hex digits to 16 bytes. section_value writes one value of a

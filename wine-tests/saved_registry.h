@@ -238,7 +238,8 @@ static inline void saved_registry_add(struct saved_registry *r, HKEY root, REGSA
  * first: a key saved inside an earlier one is put back by both, alike. */
 static inline void saved_registry_list(struct saved_registry *r)
 {
-    static const WCHAR *const versions[] = { L"16.0", L"15.0", L"14.0", L"17.0", L"13.0" };
+#define SAVED_VERSION(version) FACT_WIDE(version),
+    static const WCHAR *const versions[] = { FACT_OFFICE_VERSIONS(SAVED_VERSION) L"17.0", L"13.0" };
     static const REGSAM other_view = sizeof(void *) == 8 ? KEY_WOW64_32KEY : KEY_WOW64_64KEY;
     WCHAR path[256], libid[40];
 

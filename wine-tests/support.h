@@ -6,6 +6,7 @@
 #define MAPISHUT_WINE_TESTS_SUPPORT_H
 
 #include "mapishut.h"
+#include "project_facts.h"
 #include "testprov.h"
 #include "wine/test.h"
 
@@ -307,18 +308,25 @@ static inline IMAPIShutdownHost *create_shutdown_host(void)
 
 /* --- policy ------------------------------------------------------------------- */
 
-/* FastShutdownBehavior (or another value) in one place of the policy. */
-enum policy_where { MACHINE_POLICY, USER_POLICY, USER_PREFERENCE, MACHINE_PREFERENCE };
+/* FastShutdownBehavior (or another value) in one place of the policy: the
+ * places of project_facts.h, in their order. */
+#define POLICY_WHERE_NAME(name, machine, office_key) name,
+enum policy_where { FACT_POLICY_PLACES(POLICY_WHERE_NAME) };
 
 static inline HKEY policy_root(enum policy_where where)
 {
-    return where == MACHINE_POLICY || where == MACHINE_PREFERENCE ? HKEY_LOCAL_MACHINE : HKEY_CURRENT_USER;
+#define POLICY_WHERE_ROOT(name, machine, office_key) machine ? HKEY_LOCAL_MACHINE : HKEY_CURRENT_USER,
+    static const HKEY roots[] = { FACT_POLICY_PLACES(POLICY_WHERE_ROOT) };
+
+    return roots[where];
 }
 
 static inline void shutdown_key_path(enum policy_where where, const WCHAR *version, WCHAR *path, DWORD size)
 {
-    _snwprintf(path, size, L"Software\\%lsMicrosoft\\Office\\%ls\\Outlook\\Options\\Shutdown",
-               where == MACHINE_POLICY || where == USER_POLICY ? L"Policies\\" : L"", version);
+#define POLICY_WHERE_KEY(name, machine, office_key) FACT_WIDE(office_key),
+    static const WCHAR *const office_keys[] = { FACT_POLICY_PLACES(POLICY_WHERE_KEY) };
+
+    _snwprintf(path, size, L"%ls\\%ls\\" FACT_WIDE(FACT_SHUTDOWN_SUBKEY), office_keys[where], version);
 }
 
 static inline void set_policy_value(enum policy_where where, const WCHAR *version, const WCHAR *name,
@@ -346,7 +354,8 @@ static inline void set_behavior(enum policy_where where, const WCHAR *version, D
 /* Removes every Shutdown key the tests may have written. */
 static inline void clear_policies(void)
 {
-    static const WCHAR *const versions[] = { L"16.0", L"15.0", L"14.0" };
+#define OFFICE_VERSION(version) FACT_WIDE(version),
+    static const WCHAR *const versions[] = { FACT_OFFICE_VERSIONS(OFFICE_VERSION) };
 
     for (int where = MACHINE_POLICY; where <= MACHINE_PREFERENCE; where++) {
         for (unsigned v = 0; v < ARRAY_SIZE(versions); v++) {
