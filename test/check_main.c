@@ -20,6 +20,7 @@ int main(void)
     srunner_add_suite(runner, concurrent_suite());
     srunner_add_suite(runner, provider_behavior_suite());
     srunner_add_suite(runner, exit_record_suite());
+    srunner_add_suite(runner, wine_copies_suite());
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -16,5 +16,6 @@ Suite *cmdline_suite(void);
 Suite *concurrent_suite(void);
 Suite *provider_behavior_suite(void);
 Suite *exit_record_suite(void);
+Suite *wine_copies_suite(void);
 
 #endif
