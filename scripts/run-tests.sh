@@ -79,6 +79,8 @@ run_summary guide "the authors' guide's code (docs/guide.md), compiled against t
     sh "$here/check-guide.sh" "$build" "$(cat "$here/../VERSION")"
 run_summary dll "what mapishut.dll exports and holds (both architectures)" \
     sh "$here/check-dll.sh" "$build"
+run_summary copies "the facts wine-tests/ spells itself, against the subsystem's (the rest: check_core)" \
+    sh "$here/check-copies.sh" "$build"
 run_summary msi "the Windows Installer packages (make msi), installed, upgraded and removed under Wine" \
     sh "$here/check-msi.sh" "$build" "$(cat "$here/../VERSION")"
 run_summary sdk "the installed SDK (make install, pkg-config, C89 to C++17, both architectures)" \
