@@ -8,6 +8,7 @@
 #define COBJMACROS
 #define CONST_VTABLE
 #include "support.h"
+#include "saved_registry.h"
 #include "wine/test.h"
 
 #include <stdio.h>
@@ -649,7 +650,7 @@ START_TEST(hardening)
             ok(0, "unknown child case %s\n", args[0]);
         return;
     }
-    if (!register_for_tests())
+    if (!save_registry_and_register())
         return;
     test_sta_gate();
     test_abandoned_slots();
@@ -659,5 +660,5 @@ START_TEST(hardening)
     test_idle_death();
     test_worker_hook();
     test_detach();
-    restore_registration();
+    unregister_and_restore_registry();
 }
