@@ -68,7 +68,7 @@ static void log_event(struct provider *p, const char *event)
 {
     char line[128];
     DWORD written;
-    HANDLE file;
+    HANDLE file, lock;
     int length;
 
     if (!p->log_path[0])
@@ -76,13 +76,23 @@ static void log_event(struct provider *p, const char *event)
     length = snprintf(line, sizeof(line), "%ls.%s%s\n", p->name, event,
                       !(p->flags & TESTPROV_LOG_THREAD) ? "" :
                       GetCurrentThreadId() == p->creator_thread ? "@same" : "@other");
+    /* Wine's appends from two threads at once can overwrite each other:
+     * one writer at a time, across the processes that share a log. */
+    lock = CreateMutexW(NULL, FALSE, L"mapishut-testprov-log");
+    if (lock)
+        WaitForSingleObject(lock, 10000);
     file = CreateFileW(p->log_path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
                        OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (file == INVALID_HANDLE_VALUE)
-        return;
-    WriteFile(file, line, (DWORD)length, &written, NULL);
-    CloseHandle(file);
-    signal_event(p, event);
+    if (file != INVALID_HANDLE_VALUE) {
+        WriteFile(file, line, (DWORD)length, &written, NULL);
+        CloseHandle(file);
+    }
+    if (lock) {
+        ReleaseMutex(lock);
+        CloseHandle(lock);
+    }
+    if (file != INVALID_HANDLE_VALUE)
+        signal_event(p, event);
 }
 
 static BOOL save(struct provider *p);
