@@ -54,7 +54,13 @@ static BOOL tsc_is_invariant(void)
 {
     unsigned eax, ebx, ecx, edx;
 
-    return __get_cpuid(0x80000007, &eax, &ebx, &ecx, &edx) && (edx & (1u << 8));
+    /* The macros, not __get_cpuid: every processor Windows runs on has
+     * CPUID, and the DLL holds no function it does not call. */
+    __cpuid(0x80000000, eax, ebx, ecx, edx);
+    if (eax < 0x80000007)
+        return FALSE;
+    __cpuid(0x80000007, eax, ebx, ecx, edx);
+    return (edx & (1u << 8)) != 0;
 }
 #endif
 
