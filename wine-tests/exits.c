@@ -120,9 +120,13 @@ static HANDLE start_client(const char *how)
 
     winetest_get_mainargs(&argv);
     snprintf(command, sizeof(command), "\"%s\" %s client %s", argv[0], argv[1], how);
-    if (!CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process)) {
-        ok(0, "CreateProcess(%s): %lu\n", command, GetLastError());
-        return NULL;
+    /* Wine 8 under load now and then fails a CreateProcess with
+     * ERROR_INTERNAL_ERROR; a second try starts it. */
+    for (int tries = 0; !CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process); tries++) {
+        if (tries == 2 || GetLastError() != ERROR_INTERNAL_ERROR) {
+            ok(0, "CreateProcess(%s): %lu\n", command, GetLastError());
+            return NULL;
+        }
     }
     CloseHandle(process.hThread);
     return process.hProcess;
