@@ -3,6 +3,7 @@
  * on the client's own thread, as with Microsoft's subsystem; with one, on the
  * subsystem's worker thread. Each case is a child process. */
 #define COBJMACROS
+#include "debug_monitor.h"
 #include "debug_output.h"
 #include "support.h"
 #include "saved_registry.h"
@@ -268,31 +269,6 @@ static void test_worker_cases(void)
 
 /* --- a debug monitor that never reads -------------------------------------------- */
 
-/* What a debug monitor creates (DebugView's, say); holding the mutex and never
- * saying the buffer is ready stalls every OutputDebugString in the session. */
-struct stalled_monitor {
-    HANDLE mutex, buffer, buffer_ready, data_ready;
-};
-
-static void stall_debug_monitor(struct stalled_monitor *m)
-{
-    m->mutex = CreateMutexW(NULL, TRUE, L"DBWinMutex");
-    m->buffer = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, L"DBWIN_BUFFER");
-    m->buffer_ready = CreateEventW(NULL, FALSE, FALSE, L"DBWIN_BUFFER_READY");
-    m->data_ready = CreateEventW(NULL, FALSE, FALSE, L"DBWIN_DATA_READY");
-    ok(m->mutex && m->buffer && m->buffer_ready && m->data_ready, "creating the monitor's objects: %lu\n",
-       GetLastError());
-}
-
-static void release_debug_monitor(struct stalled_monitor *m)
-{
-    ReleaseMutex(m->mutex);
-    CloseHandle(m->mutex);
-    CloseHandle(m->buffer);
-    CloseHandle(m->buffer_ready);
-    CloseHandle(m->data_ready);
-}
-
 static DWORD WINAPI write_debug_string(void *arg)
 {
     (void)arg;
@@ -347,7 +323,7 @@ static void stalled_monitor_child(void)
 
 static void test_stalled_debug_monitor(void)
 {
-    struct stalled_monitor monitor;
+    struct debug_monitor monitor;
     WCHAR data[MAX_PATH];
 
     clear_policies();
@@ -355,9 +331,9 @@ static void test_stalled_debug_monitor(void)
     set_policy_value(MACHINE_POLICY, L"16.0", MAPISHUT_POLICY_VALUE, REG_SZ, L"0", sizeof(L"0"));
     test_file_path(L"deadline-ms.dat", data, ARRAY_SIZE(data));
     DeleteFileW(data);
-    stall_debug_monitor(&monitor);
+    ok(debug_monitor_stall(&monitor), "creating the monitor's objects: %lu\n", GetLastError());
     run_child("stalled_monitor");
-    release_debug_monitor(&monitor);
+    debug_monitor_close(&monitor);
     ok(file_size(data) == TESTPROV_DATA_SIZE, "the store's data is not on disk: %I64d bytes\n", file_size(data));
     DeleteFileW(data);
     clear_policies();

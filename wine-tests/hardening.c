@@ -7,6 +7,7 @@
  * failure, not a stuck run. */
 #define COBJMACROS
 #define CONST_VTABLE
+#include "debug_monitor.h"
 #include "support.h"
 #include "saved_registry.h"
 #include "wine/test.h"
@@ -241,31 +242,6 @@ static void test_slow_query_interface(void)
 
 /* --- 4. late diagnostics write what their phase saw ------------------------------------ */
 
-/* What a debug monitor creates (DebugView's, say). */
-struct monitor {
-    HANDLE mutex, buffer, buffer_ready, data_ready;
-    const char *view;
-};
-
-static BOOL monitor_create(struct monitor *m)
-{
-    m->mutex = CreateMutexW(NULL, TRUE, L"DBWinMutex");
-    m->buffer = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, L"DBWIN_BUFFER");
-    m->buffer_ready = CreateEventW(NULL, FALSE, FALSE, L"DBWIN_BUFFER_READY");
-    m->data_ready = CreateEventW(NULL, FALSE, FALSE, L"DBWIN_DATA_READY");
-    m->view = m->buffer ? MapViewOfFile(m->buffer, FILE_MAP_READ, 0, 0, 4096) : NULL;
-    return m->mutex && m->view && m->buffer_ready && m->data_ready;
-}
-
-static void monitor_close(struct monitor *m)
-{
-    UnmapViewOfFile(m->view);
-    CloseHandle(m->mutex);
-    CloseHandle(m->buffer);
-    CloseHandle(m->buffer_ready);
-    CloseHandle(m->data_ready);
-}
-
 static int occurrences(const char *text, const char *what)
 {
     int count = 0;
@@ -313,13 +289,14 @@ static void test_late_diagnostics(void)
     PROCESS_INFORMATION process = { 0 };
     static char text[65536];
     size_t length = 0;
-    struct monitor m;
+    struct debug_monitor m;
     char command[MAX_PATH * 2], **argv;
     HANDLE waits[2];
 
     clear_policies();
     set_dword(MAPISHUT_TIMEOUT_VALUE, 300);
-    if (!monitor_create(&m)) {
+    if (!debug_monitor_stall(&m)) {
+        debug_monitor_close(&m);
         skip("no debug monitor can be made here: late diagnostics are not tested\n");
         return;
     }
@@ -352,7 +329,7 @@ static void test_late_diagnostics(void)
        "each query's code twice: %d and %d times\n%s\n", occurrences(text, "returned 0x80040102"),
        occurrences(text, "returned 0x80004005"), text);
     ok(occurrences(text, "store provider testprov.dll") == 4, "the providers are not named:\n%s\n", text);
-    monitor_close(&m);
+    debug_monitor_close(&m);
     CloseHandle(queried);
     CloseHandle(read);
     clear_policies();
