@@ -67,7 +67,7 @@ static BOOL tsc_is_invariant(void)
 void clock_calibrate(void)
 {
 #ifdef HAVE_TSC
-    uint64_t start_us, start_ticks, end_us, end_ticks;
+    uint64_t start_us, start_ticks, end_us, end_ticks, rate;
 
     if (__atomic_load_n(&tsc.ready, __ATOMIC_ACQUIRE) || !tsc_is_invariant())
         return;
@@ -76,12 +76,15 @@ void clock_calibrate(void)
     Sleep(CALIBRATION_MS);
     end_us = counter_us();
     end_ticks = __rdtsc();
-    if (end_us <= start_us || end_ticks <= start_ticks || (end_ticks - start_ticks) * 1024 / (end_us - start_us) == 0)
+    if (end_us <= start_us || end_ticks <= start_ticks)
+        return;
+    rate = (end_ticks - start_ticks) * 1024 / (end_us - start_us);
+    if (!rate)
         return;
     /* From here on the two clocks agree, so times read either way compare. */
     tsc.base_us = end_us;
     tsc.base_ticks = end_ticks;
-    tsc.ticks_per_1024_us = (end_ticks - start_ticks) * 1024 / (end_us - start_us);
+    tsc.ticks_per_1024_us = rate;
     __atomic_store_n(&tsc.ready, 1, __ATOMIC_RELEASE);
 #endif
 }
