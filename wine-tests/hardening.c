@@ -422,13 +422,24 @@ static void test_idle_death(void)
 
 /* --- 6. the host's worker hook ------------------------------------------------------- */
 
-enum hook_mode { HOOK_NONE, HOOK_PREPARES, HOOK_FAILS, HOOK_HANGS };
+enum hook_mode {
+    HOOK_NONE, HOOK_PREPARES, HOOK_FAILS, HOOK_HANGS,
+    HOOK_ENDS_THREAD,   /* the first HOOK_DEATHS workers' hooks crash or end their thread */
+    HOOK_REENTERS,      /* it asks QueryFastShutdown of the subsystem, as a host's code may */
+    HOOK_SLOW_LATER,    /* from the second worker on, it takes HOOK_SLOW_MS */
+};
+
+#define HOOK_DEATHS 64
+#define HOOK_SLOW_MS 900
 
 struct hook {
     IMAPIShutdownWorkerHook IMAPIShutdownWorkerHook_iface;
     enum hook_mode mode;
     LONG started, ended;
     HANDLE release;
+    IMAPIClientShutdown *client;
+    HRESULT reentered;
+    DWORD reentry_ms;
 };
 
 static struct hook *impl_from_hook(IMAPIShutdownWorkerHook *iface)
@@ -454,9 +465,23 @@ static HRESULT WINAPI hook_WorkerStarted(IMAPIShutdownWorkerHook *iface)
     struct hook *hook = impl_from_hook(iface);
     void (WINAPI *prepare)(void) = (void *)GetProcAddress(testprov(), "testprov_prepare_thread");
 
-    InterlockedIncrement(&hook->started);
+    LONG number = InterlockedIncrement(&hook->started);
+
     if (hook->mode == HOOK_HANGS)
         WaitForSingleObject(hook->release, INFINITE);
+    if (hook->mode == HOOK_ENDS_THREAD && number <= HOOK_DEATHS) {
+        if (number % 2)
+            ExitThread(0);
+        *(volatile int *)NULL = 0;
+    }
+    if (hook->mode == HOOK_REENTERS && number == 1) {
+        DWORD start = GetTickCount();
+
+        hook->reentered = IMAPIClientShutdown_QueryFastShutdown(hook->client);
+        hook->reentry_ms = GetTickCount() - start;
+    }
+    if (hook->mode == HOOK_SLOW_LATER && number > 1)
+        Sleep(HOOK_SLOW_MS);
     if (hook->mode == HOOK_FAILS)
         return E_FAIL;
     prepare();
@@ -481,32 +506,57 @@ static const struct {
     DWORD store_flags;
     HRESULT expected;
     BOOL saved;
+    unsigned transports;      /* registered before the store, doing nothing */
+    BOOL second_store_hangs;  /* a second store, hanging in DoFastShutdown */
+    DWORD max_ms;             /* DoFastShutdown's bound (0: 4 s) */
 } hook_cases[] = {
     /* The store needs a thread its host prepared, as MAPI does. */
-    { "deadline", HOOK_PREPARES, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED, S_OK, TRUE },
-    { "concurrent", HOOK_PREPARES, MAPISHUT_CONCURRENT_VALUE, 1, TESTPROV_NEEDS_PREPARED, S_OK, TRUE },
+    { "deadline", HOOK_PREPARES, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, FALSE, 0 },
+    { "concurrent", HOOK_PREPARES, MAPISHUT_CONCURRENT_VALUE, 1, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, FALSE, 0 },
     { "deadline_without_hook", HOOK_NONE, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED,
-      MAPI_W_ERRORS_RETURNED, FALSE },
+      MAPI_W_ERRORS_RETURNED, FALSE, 0, FALSE, 0 },
     /* A hook that fails or hangs: the store is called all the same. */
-    { "failing", HOOK_FAILS, MAPISHUT_TIMEOUT_VALUE, 2000, 0, S_OK, TRUE },
-    { "hanging", HOOK_HANGS, MAPISHUT_TIMEOUT_VALUE, 300, 0, S_OK, TRUE },
-    { "hanging_concurrent", HOOK_HANGS, MAPISHUT_CONCURRENT_VALUE, 1, 0, S_OK, TRUE },
+    { "failing", HOOK_FAILS, MAPISHUT_TIMEOUT_VALUE, 2000, 0, S_OK, TRUE, 0, FALSE, 0 },
+    { "hanging", HOOK_HANGS, MAPISHUT_TIMEOUT_VALUE, 300, 0, S_OK, TRUE, 0, FALSE, 0 },
+    { "hanging_concurrent", HOOK_HANGS, MAPISHUT_CONCURRENT_VALUE, 1, 0, S_OK, TRUE, 0, FALSE, 0 },
+    /* Workers whose hook crashed or ended their thread give their slots
+     * back: the hung store still has its deadline after 64 of them. */
+    { "ends_thread", HOOK_ENDS_THREAD, MAPISHUT_TIMEOUT_VALUE, 300, TESTPROV_HANG_DO_FAST, MAPI_W_ERRORS_RETURNED,
+      FALSE, HOOK_DEATHS, FALSE, 0 },
+    /* The host's code, run for the client, is the client's: refused at once. */
+    { "reenters", HOOK_REENTERS, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, FALSE, 0 },
+    /* The hook's time counts against the call's deadline: 1 s each. */
+    { "slow_later", HOOK_SLOW_LATER, MAPISHUT_TIMEOUT_VALUE, 1000, TESTPROV_HANG_DO_FAST, MAPI_W_ERRORS_RETURNED,
+      FALSE, 0, TRUE, 1000 + HOOK_SLOW_MS / 2 + 1000 },
 };
+
+/* Every worker whose hook returned is told it ends once the subsystem is
+ * done, those the deadline gave up on during their hook too. */
+static void check_workers_end(const struct hook *hook)
+{
+    DWORD start = GetTickCount();
+
+    while (hook->ended < hook->started && GetTickCount() - start < 3000)
+        Sleep(20);
+    ok(hook->ended == hook->started, "%ld workers started, %ld ended\n", hook->started, hook->ended);
+}
 
 static void hook_child(unsigned index)
 {
-    struct hook hook = { { &hook_vtbl }, hook_cases[index].mode, 0, 0, CreateEventW(NULL, TRUE, FALSE, NULL) };
+    struct hook hook = { .IMAPIShutdownWorkerHook_iface = { &hook_vtbl }, .mode = hook_cases[index].mode,
+                         .release = CreateEventW(NULL, TRUE, FALSE, NULL) };
     void (WINAPI *prepare)(void) = (void *)GetProcAddress(testprov(), "testprov_prepare_thread");
     IMAPIClientShutdown *client = create_client_shutdown();
     IMAPIShutdownHost *host = create_shutdown_host();
     IMAPIShutdownHost2 *host2 = NULL;
     IUnknown *ms = make_provider(L"ms", TESTPROV_LOG_THREAD | hook_cases[index].store_flags, log_file, data_file);
-    DWORD start;
+    DWORD start, max_ms = hook_cases[index].max_ms ? hook_cases[index].max_ms : 4000;
     ULONG cookie;
     HRESULT hr;
 
     if (!client || !host || !ms || !prepare)
         return;
+    hook.client = client;
     /* The host prepared its own thread; the subsystem's are the hook's. */
     prepare();
     hr = IMAPIShutdownHost_QueryInterface(host, &IID_IMAPIShutdownHost2, (void **)&host2);
@@ -517,7 +567,13 @@ static void hook_child(unsigned index)
         hr = IMAPIShutdownHost2_SetWorkerHook(host2, &hook.IMAPIShutdownWorkerHook_iface);
         ok(hr == S_OK, "SetWorkerHook: %#lx\n", hr);
     }
+    for (unsigned i = 0; i < hook_cases[index].transports; i++)
+        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_TRANSPORT_PROVIDER, make_provider(L"t", 0, NULL, NULL),
+                                           &cookie);
     IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
+    if (hook_cases[index].second_store_hangs)
+        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER,
+                                           make_provider(L"ms2", TESTPROV_HANG_DO_FAST, NULL, NULL), &cookie);
     start_watchdog(15000);
     ok(IMAPIClientShutdown_QueryFastShutdown(client) == S_OK, "QueryFastShutdown failed\n");
     ok(IMAPIClientShutdown_NotifyProcessShutdown(client) == S_OK, "NotifyProcessShutdown failed\n");
@@ -525,9 +581,17 @@ static void hook_child(unsigned index)
     hr = IMAPIClientShutdown_DoFastShutdown(client);
     ok(hr == hook_cases[index].expected, "DoFastShutdown: %#lx, expected %#lx\n", hr, hook_cases[index].expected);
     ok(provider_saved(ms) == hook_cases[index].saved, "the store saved: %ld\n", provider_saved(ms));
-    ok(GetTickCount() - start < 4000, "DoFastShutdown took %lu ms\n", GetTickCount() - start);
+    ok(GetTickCount() - start < max_ms, "DoFastShutdown took %lu ms\n", GetTickCount() - start);
     ok(hook.mode == HOOK_NONE ? !hook.started : hook.started >= 1, "the hook started %ld workers\n", hook.started);
+    if (hook.mode == HOOK_ENDS_THREAD)
+        ok(hook.started > HOOK_DEATHS, "the hook started %ld workers\n", hook.started);
+    if (hook.mode == HOOK_REENTERS) {
+        ok(hook.reentered != S_OK, "QueryFastShutdown from the hook: %#lx\n", hook.reentered);
+        ok(hook.reentry_ms < 1000, "QueryFastShutdown from the hook waited %lu ms\n", hook.reentry_ms);
+    }
     SetEvent(hook.release);
+    if (hook.mode == HOOK_PREPARES || hook.mode == HOOK_HANGS)
+        check_workers_end(&hook);
     TerminateProcess(GetCurrentProcess(), winetest_get_failures());
 }
 

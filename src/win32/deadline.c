@@ -135,6 +135,13 @@ static BOOL CALLBACK setup(INIT_ONCE *once, void *param, void **context)
     return TRUE;
 }
 
+/* An idle worker ends if the subsystem is done: deadline_retire may have
+ * passed its slot while it was still abandoned. */
+static BOOL retired_while_abandoned(struct worker *w)
+{
+    return InterlockedCompareExchange(&retiring, 0, 0) && moves(w, WORKER_IDLE, WORKER_BUSY);
+}
+
 /* The call returned: its caller collects it, or, abandoned, the worker is
  * free for another call (or ends, once the subsystem is done). */
 static BOOL call_returned(struct worker *w)
@@ -143,9 +150,7 @@ static BOOL call_returned(struct worker *w)
         SetEvent(w->done);
         return TRUE;
     }
-    if (InterlockedCompareExchange(&retiring, 0, 0))
-        return FALSE;
-    return moves(w, WORKER_ABANDONED, WORKER_IDLE);
+    return moves(w, WORKER_ABANDONED, WORKER_IDLE) && !retired_while_abandoned(w);
 }
 
 /* The worker joins the multithreaded apartment, so that a provider using COM
@@ -163,8 +168,9 @@ static DWORD WINAPI worker_main(void *arg)
     }
     SetEvent(w->ready);
     /* Its caller gave up waiting for the hook: nobody has a call for it. */
-    moves(w, WORKER_ABANDONED, WORKER_IDLE);
-    for (;;) {
+    if (moves(w, WORKER_ABANDONED, WORKER_IDLE) && retired_while_abandoned(w))
+        InterlockedExchange(&w->quit, 1);
+    while (!w->quit) {
         WaitForSingleObject(w->start, INFINITE);
         if (w->quit)
             break;
@@ -265,10 +271,20 @@ static struct worker *claim_worker(void)
     for (int i = 0; i < WORKER_SLOTS; i++) {
         struct worker *w = &workers[i];
 
-        if (moves(w, WORKER_FREE, WORKER_BUSY))
-            return start_worker(w) ? w : NULL;
+        if (!moves(w, WORKER_FREE, WORKER_BUSY))
+            continue;
+        /* The hook, run first, acts for this caller too. */
+        w->caller_thread = GetCurrentThreadId();
+        return start_worker(w) ? w : NULL;
     }
     return NULL;
+}
+
+/* A slot whose thread ended (after a crash): closed once the thread is gone. */
+static void reclaim_ended(struct worker *w)
+{
+    WaitForSingleObject(w->thread, 1000);
+    close_worker(w);
 }
 
 /* Waits for a new worker's hook, at most wait_ms. FALSE: the worker is not
@@ -282,10 +298,11 @@ static BOOL worker_ready(struct worker *w, DWORD wait_ms, uint32_t *flags)
     if (wait_for_handles(2, handles, wait_ms, &signalled) && signalled == 0)
         return TRUE;
     *flags |= CALL_UNGUARDED | CALL_HOOK_FAILED;
-    if (signalled == 1)
-        return FALSE; /* worker_main marked the slot dead as it ended */
-    if (!moves(w, WORKER_BUSY, WORKER_ABANDONED))
+    /* The hook crashed or ended its thread: nobody else will free the slot. */
+    if (signalled == 1 || !moves(w, WORKER_BUSY, WORKER_ABANDONED)) {
+        reclaim_ended(w);
         return FALSE;
+    }
     /* The hook returned just now and the worker did not see it given up. */
     if (WaitForSingleObject(w->ready, 0) == WAIT_OBJECT_0 && moves(w, WORKER_ABANDONED, WORKER_BUSY)) {
         *flags &= ~(uint32_t)(CALL_UNGUARDED | CALL_HOOK_FAILED);
@@ -301,13 +318,6 @@ static void dispatch(struct worker *w, HRESULT (*work)(void *arg), const void *a
     memcpy(w->arg_copy, arg, arg_size);
     w->caller_thread = GetCurrentThreadId();
     SetEvent(w->start);
-}
-
-/* A slot whose thread ended (after a crash): closed once the thread is gone. */
-static void reclaim_ended(struct worker *w)
-{
-    WaitForSingleObject(w->thread, 1000);
-    close_worker(w);
 }
 
 /* Waits for the worker's call at most timeout_ms (INFINITE: no deadline),
@@ -368,23 +378,55 @@ static HRESULT finish(struct worker *w, DWORD timeout_ms, void *arg, size_t arg_
     return result;
 }
 
+/* What is left of timeout_ms since start. */
+static DWORD time_left(ULONGLONG start, DWORD timeout_ms)
+{
+    ULONGLONG elapsed = GetTickCount64() - start;
+
+    return elapsed >= timeout_ms ? 0 : (DWORD)(timeout_ms - elapsed);
+}
+
+/* Runs work on a worker, within timeout_ms in all (the new worker's hook
+ * included). FALSE: no worker could be had in time, and work has not run. */
+static BOOL run_on_worker(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWORD timeout_ms,
+                          HRESULT *result, enum call_outcome *outcome, uint32_t *flags)
+{
+    ULONGLONG start = GetTickCount64();
+    struct worker *w;
+
+    if (arg_size > DEADLINE_ARG_MAX || !(w = claim_worker()) || !worker_ready(w, timeout_ms, flags))
+        return FALSE;
+    dispatch(w, work, arg, arg_size);
+    *result = finish(w, time_left(start, timeout_ms), arg, arg_size, outcome, flags);
+    return TRUE;
+}
+
 HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWORD timeout_ms,
                      enum call_outcome *outcome, uint32_t *flags)
 {
-    struct worker *w;
+    HRESULT result;
 
     *outcome = CALL_RETURNED;
     *flags = 0;
-    if (!timeout_ms || arg_size > DEADLINE_ARG_MAX)
+    if (!timeout_ms)
         return work(arg);
-    if (!(w = claim_worker())) {
-        *flags |= CALL_UNGUARDED;
-        return work(arg);
+    if (run_on_worker(work, arg, arg_size, timeout_ms, &result, outcome, flags))
+        return result;
+    *flags |= CALL_UNGUARDED;
+    return work(arg);
+}
+
+BOOL deadline_run_guarded(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWORD timeout_ms)
+{
+    enum call_outcome outcome = CALL_RETURNED;
+    uint32_t flags = 0;
+    HRESULT result;
+
+    if (!timeout_ms) {
+        work(arg);
+        return TRUE;
     }
-    if (!worker_ready(w, timeout_ms, flags))
-        return work(arg);
-    dispatch(w, work, arg, arg_size);
-    return finish(w, timeout_ms, arg, arg_size, outcome, flags);
+    return run_on_worker(work, arg, arg_size, timeout_ms, &result, &outcome, &flags);
 }
 
 HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, DWORD timeout_ms,
@@ -412,9 +454,7 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
     /* The new workers' hooks run meanwhile; each may take what is left. */
     for (size_t i = 0; i < count; i++) {
         struct provider_request request = { calls[i].shutdown, call };
-        ULONGLONG elapsed = GetTickCount64() - start;
-        DWORD bound = timeout_ms ? timeout_ms : HOOK_WAIT_MS;
-        DWORD left = elapsed >= bound ? 0 : (DWORD)(bound - elapsed);
+        DWORD left = time_left(start, timeout_ms ? timeout_ms : HOOK_WAIT_MS);
 
         if (calls[i].running && !worker_ready(calls[i].running, left, &calls[i].flags))
             calls[i].running = NULL;
@@ -430,8 +470,7 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
         }
     }
     for (size_t i = 0; i < count; i++) {
-        ULONGLONG elapsed = GetTickCount64() - start;
-        DWORD left = !timeout_ms ? INFINITE : elapsed >= timeout_ms ? 0 : (DWORD)(timeout_ms - elapsed);
+        DWORD left = timeout_ms ? time_left(start, timeout_ms) : INFINITE;
         struct provider_request request;
 
         if (calls[i].running)

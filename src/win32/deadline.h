@@ -29,6 +29,11 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
 HRESULT deadline_run(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWORD timeout_ms,
                      enum call_outcome *outcome, uint32_t *flags);
 
+/* The same for work that may be skipped (a diagnostic): TRUE when it ran,
+ * on this thread with timeout_ms 0, otherwise on a worker; FALSE when no
+ * worker could be had in time, and it did not run. */
+BOOL deadline_run_guarded(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWORD timeout_ms);
+
 /* The thread a call is made for: on a worker, the thread that handed it the
  * call, so that a provider calling back into the subsystem from inside its
  * call is recognised as reentrant, deadline or not. */

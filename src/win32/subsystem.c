@@ -251,7 +251,7 @@ static struct report_batch {
     struct reported_event events[SHUTDOWN_DEFERRED_MAX];
     size_t count, lost;
 } batches[REPORT_BATCHES];
-static LONG batches_unavailable; /* phases whose text could not be written: both batches held */
+static LONG batches_unavailable; /* phases whose text could not be written: both batches held, or no worker */
 
 static HRESULT write_batch(void *arg)
 {
@@ -259,7 +259,7 @@ static HRESULT write_batch(void *arg)
     LONG missed = InterlockedExchange(&batches_unavailable, 0);
 
     if (missed)
-        diag(L"the diagnostics of %lu earlier phases were not written: the debug output was stalled",
+        diag(L"the diagnostics of %lu earlier phases were not written: the debug output was stalled, or no worker could write them in time",
              (unsigned long)missed);
     diag_events(batch->events, batch->count, batch->lost);
     InterlockedExchange(&batch->busy, 0);
@@ -272,8 +272,6 @@ static HRESULT write_batch(void *arg)
 static void env_report_phase(void *ctx, const struct reported_event *events, size_t count, size_t lost,
                              uint32_t timeout_ms)
 {
-    enum call_outcome outcome;
-    uint32_t flags;
     unsigned index = 0;
 
     (void)ctx;
@@ -286,7 +284,11 @@ static void env_report_phase(void *ctx, const struct reported_event *events, siz
     memcpy(batches[index].events, events, count * sizeof(*events));
     batches[index].count = count;
     batches[index].lost = lost;
-    deadline_run(write_batch, &index, sizeof(index), timeout_ms, &outcome, &flags);
+    /* Not written unguarded: a stalled debug monitor would hold the client. */
+    if (!deadline_run_guarded(write_batch, &index, sizeof(index), timeout_ms)) {
+        InterlockedExchange(&batches[index].busy, 0);
+        InterlockedIncrement(&batches_unavailable);
+    }
 }
 
 /* --- the exit record ---------------------------------------------------------------------------- */
