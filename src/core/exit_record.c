@@ -95,6 +95,14 @@ static uint64_t since_base(const struct exit_record *r, uint64_t now_us)
     return now_us >= r->header->clock_base_us ? now_us - r->header->clock_base_us : 0;
 }
 
+/* A clock read on another processor may lag a little: never negative. */
+static uint64_t duration_since(const struct exit_record *r, uint64_t start_us, uint64_t now_us)
+{
+    uint64_t end_us = since_base(r, now_us);
+
+    return end_us > start_us ? end_us - start_us : 0;
+}
+
 uint32_t exit_record_provider(struct exit_record *r, uint32_t cookie, uint32_t resource_type,
                               const uint8_t *section_uid, bool has_interface, uint64_t now_us,
                               const struct provider_identity *who)
@@ -199,7 +207,7 @@ void exit_record_client_done(struct exit_record *r, uint32_t index, int32_t resu
     if (!c)
         return;
     c->result = result;
-    c->duration_us = since_base(r, now_us) - c->start_us;
+    c->duration_us = duration_since(r, c->start_us, now_us);
     publish(&c->state, EXIT_ENTRY_DONE);
 }
 
@@ -233,7 +241,7 @@ void exit_record_call_done(struct exit_record *r, uint32_t index, int32_t result
         __atomic_fetch_or(&c->flags, flags, __ATOMIC_RELAXED);
     if (exception)
         c->exception = exception;
-    c->duration_us = since_base(r, now_us) - c->start_us;
+    c->duration_us = duration_since(r, c->start_us, now_us);
     publish(&c->state, EXIT_ENTRY_DONE);
 }
 

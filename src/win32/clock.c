@@ -19,10 +19,17 @@
  * timer resolution, short enough for a thread that does other work. */
 #define CALIBRATION_MS 50
 
+/* How close the two readings of QueryPerformanceCounter around the TSC's
+ * must be, or the pair is read again (the thread was preempted). */
+#define PAIR_SPREAD_US 20
+
 static LARGE_INTEGER frequency;
 
+/* Microseconds = ticks * us_per_tick_2e32 / 2^32: two multiplications, no
+ * division, and no overflow however long the process lives. */
 static struct {
-    uint64_t base_us, base_ticks, ticks_per_1024_us;
+    uint64_t base_us, base_ticks;
+    uint32_t us_per_tick_2e32;
     LONG ready;
 } tsc;
 
@@ -40,11 +47,23 @@ static uint64_t counter_us(void)
            (uint64_t)(now.QuadPart % frequency.QuadPart) * 1000000u / (uint64_t)frequency.QuadPart;
 }
 
+#ifdef HAVE_TSC
+static uint64_t tsc_us(void)
+{
+    uint64_t now = __rdtsc();
+    /* Another processor's counter may lag the calibrating one's a little. */
+    uint64_t ticks = now > tsc.base_ticks ? now - tsc.base_ticks : 0;
+    uint64_t scale = tsc.us_per_tick_2e32;
+
+    return tsc.base_us + (ticks >> 32) * scale + (((ticks & 0xffffffffu) * scale) >> 32);
+}
+#endif
+
 uint64_t clock_us(void)
 {
 #ifdef HAVE_TSC
     if (__atomic_load_n(&tsc.ready, __ATOMIC_ACQUIRE))
-        return tsc.base_us + (__rdtsc() - tsc.base_ticks) * 1024 / tsc.ticks_per_1024_us;
+        return tsc_us();
 #endif
     return counter_us();
 }
@@ -62,29 +81,42 @@ static BOOL tsc_is_invariant(void)
     __cpuid(0x80000007, eax, ebx, ecx, edx);
     return (edx & (1u << 8)) != 0;
 }
+
+/* The TSC and the time just after it: the later of two close readings, so
+ * that a time read through the TSC is never before one read directly. */
+static BOOL read_pair(uint64_t *us, uint64_t *ticks)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        uint64_t before = counter_us(), now = __rdtsc(), after = counter_us();
+
+        if (after - before <= PAIR_SPREAD_US) {
+            *us = after;
+            *ticks = now;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
 #endif
 
 void clock_calibrate(void)
 {
 #ifdef HAVE_TSC
-    uint64_t start_us, start_ticks, end_us, end_ticks, rate;
+    uint64_t start_us, start_ticks, end_us, end_ticks, scale;
 
-    if (__atomic_load_n(&tsc.ready, __ATOMIC_ACQUIRE) || !tsc_is_invariant())
+    if (__atomic_load_n(&tsc.ready, __ATOMIC_ACQUIRE) || !tsc_is_invariant() || !read_pair(&start_us, &start_ticks))
         return;
-    start_us = counter_us();
-    start_ticks = __rdtsc();
     Sleep(CALIBRATION_MS);
-    end_us = counter_us();
-    end_ticks = __rdtsc();
-    if (end_us <= start_us || end_ticks <= start_ticks)
+    if (!read_pair(&end_us, &end_ticks) || end_us <= start_us || end_ticks <= start_ticks)
         return;
-    rate = (end_ticks - start_ticks) * 1024 / (end_us - start_us);
-    if (!rate)
+    scale = ((end_us - start_us) << 32) / (end_ticks - start_ticks);
+    /* A counter slower than a megahertz is no better than the system's. */
+    if (!scale || scale > UINT32_MAX)
         return;
     /* From here on the two clocks agree, so times read either way compare. */
     tsc.base_us = end_us;
     tsc.base_ticks = end_ticks;
-    tsc.ticks_per_1024_us = rate;
+    tsc.us_per_tick_2e32 = (uint32_t)scale;
     __atomic_store_n(&tsc.ready, 1, __ATOMIC_RELEASE);
 #endif
 }
