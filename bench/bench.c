@@ -456,7 +456,9 @@ static void bench_overhead(void)
            "mapishut.dll, against the same provider calls made directly plus the least registry reading\n"
            "of the policy (median of %d processes each; goal: ratio <= 1.2, growth linear in N), with\n"
            "the exit record on (the default) and off (ExitRecords 0). The last columns are Notify +\n"
-           "DoFast alone (no registry) per provider: flat means linear.\n\n",
+           "DoFast alone (no registry) per provider: flat means linear. Off is a value in the policy\n"
+           "key, so the subsystem then reads each of its settings there: that reading, not the record,\n"
+           "is what the off columns add to the whole sequence.\n\n",
            OVERHEAD_SAMPLES);
     printf("| N providers | direct (us) | recording on (us) | ratio | recording off (us) | ratio "
            "| on / off | Notify+DoFast per provider, on (us) | off (us) |\n");

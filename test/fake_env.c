@@ -52,9 +52,10 @@ static bool env_caller_is_abandoned(void *ctx)
 
 static uint64_t env_now_us(void *ctx)
 {
+    struct fake *f = ctx;
     struct timespec t;
 
-    (void)ctx;
+    f->clock_reads++;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }

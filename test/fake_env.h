@@ -44,6 +44,7 @@ struct fake {
     size_t report_lost;
     uint32_t last_report_timeout_ms;
     uint32_t next_flags;        /* the flags the next provider call ends with (CALL_UNGUARDED...) */
+    unsigned clock_reads;       /* calls of now_us */
     int env_errors;             /* a call for another fake, or a full log */
     const char *loaded[8];      /* DLL file names "loaded in the process" */
     int loaded_checks;          /* calls of section_is_loaded */

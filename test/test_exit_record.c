@@ -282,6 +282,26 @@ START_TEST(test_what_does_not_fit_is_counted)
 }
 END_TEST
 
+/* A call the record has no room for is not timed: once it is full, only
+ * the client's call reads the clock, at its start and its end. */
+START_TEST(test_calls_past_the_room_read_no_clock)
+{
+    static struct fake_provider many[EXIT_PROVIDERS_MAX];
+
+    for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++) {
+        fake_provider_init(&many[i], &f, "p");
+        fake_register(&f, &many[i], SHUT_STORE_PROVIDER, 1);
+    }
+    for (int i = 0; i < EXIT_PROVIDER_CALLS_MAX / EXIT_PROVIDERS_MAX; i++)
+        ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    f.clock_reads = 0;
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    ck_assert_uint_eq(f.clock_reads, 2);
+    read_back();
+    ck_assert_uint_eq(view.calls_left_out, EXIT_PROVIDERS_MAX);
+}
+END_TEST
+
 START_TEST(test_names_are_shown_safely)
 {
     uint16_t name[] = { 'A', 0x1b, '[', '2', 'J', 0x07, 0xd800, 'z', 0xe9, 0x3a9, 0 };
@@ -478,6 +498,7 @@ Suite *exit_record_suite(void)
     tcase_add_test(tc, test_abandoned_and_crashed_calls_keep_their_outcome);
     tcase_add_test(tc, test_a_call_made_without_a_worker_is_recorded_so);
     tcase_add_test(tc, test_what_does_not_fit_is_counted);
+    tcase_add_test(tc, test_calls_past_the_room_read_no_clock);
     tcase_add_test(tc, test_names_are_shown_safely);
     tcase_add_test(tc, test_times_read_as_dates);
     tcase_add_test(tc, test_event_log_items_of_an_exit);

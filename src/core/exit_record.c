@@ -211,6 +211,16 @@ void exit_record_client_done(struct exit_record *r, uint32_t index, int32_t resu
     publish(&c->state, EXIT_ENTRY_DONE);
 }
 
+bool exit_record_has_call_room(const struct exit_record *r)
+{
+    const struct exit_array *a;
+
+    if (!r || !r->header)
+        return false;
+    a = &r->header->provider_calls;
+    return __atomic_load_n(&a->reserved, __ATOMIC_RELAXED) < a->capacity;
+}
+
 uint32_t exit_record_call_start(struct exit_record *r, uint32_t slot, uint32_t call, uint32_t client_entry,
                                 uint64_t now_us)
 {

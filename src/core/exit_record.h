@@ -209,6 +209,9 @@ uint32_t exit_record_client_start(struct exit_record *r, enum client_call call, 
                                   uint64_t now_us);
 void exit_record_client_done(struct exit_record *r, uint32_t entry, int32_t result, uint64_t now_us);
 
+/* Is there room for another provider call? Past that, calls are only
+ * counted, and need no clock. */
+bool exit_record_has_call_room(const struct exit_record *r);
 uint32_t exit_record_call_start(struct exit_record *r, uint32_t slot, uint32_t call, uint32_t client_entry,
                                 uint64_t now_us);
 void exit_record_call_done(struct exit_record *r, uint32_t entry, int32_t result, enum exit_outcome outcome,

@@ -317,14 +317,15 @@ static void call_batch(struct shutdown *s, size_t n, enum provider_call call)
 {
     struct shutdown_batch_call *b = s->batch;
     struct exit_record r = record_of(s);
+    bool timed = exit_record_has_call_room(&r);
     uint64_t start = 0, end = 0;
 
     if (!n)
         return;
     /* The clock costs more than a provider call that does nothing: read once
      * a call, a call starting as the one before it ended, and not at all
-     * without a record. */
-    if (r.header)
+     * when the record has no room for the call. */
+    if (timed)
         start = s->clock_us ? s->clock_us : now(s);
     for (size_t k = 0; k < n; k++)
         b[k].record_entry = exit_record_call_start(&r, s->providers.items[b[k].provider].record_slot, call,
@@ -336,8 +337,7 @@ static void call_batch(struct shutdown *s, size_t n, enum provider_call call)
         b[0].hr = s->env.call_provider(s->env.ctx, b[0].shutdown, call, s->timeout_ms, b[0].record_entry,
                                        &b[0].outcome, &b[0].flags);
     }
-    if (r.header)
-        s->clock_us = end = now(s);
+    s->clock_us = end = timed ? now(s) : 0;
     for (size_t k = 0; k < n; k++) {
         struct provider *p = &s->providers.items[b[k].provider];
         uint32_t flags = (b[k].flags & CALL_UNGUARDED ? EXIT_CALL_UNGUARDED : 0) |

@@ -48,6 +48,18 @@ static void image_file(const WCHAR *image, WCHAR *name, size_t size)
     name[n] = 0;
 }
 
+/* Each page of the view written once now, so that the exit path's first
+ * write to it takes no page fault. */
+static void touch_pages(void *view, size_t size)
+{
+    SYSTEM_INFO system;
+    volatile BYTE *bytes = view;
+
+    GetSystemInfo(&system);
+    for (size_t at = 0; at < size; at += system.dwPageSize)
+        bytes[at] = 0;
+}
+
 /* The whole file written once with zeroes, so that its blocks exist before
  * it is mapped: a full disk shows now, not as a fault on the exit path. */
 static BOOL fill_with_zeroes(HANDLE file, size_t size)
@@ -120,6 +132,7 @@ void *exit_file_create(uint64_t (*clock_us)(void))
         DeleteFileW(path);
         return NULL;
     }
+    touch_pages(view, size);
     GetSystemTimeAsFileTime(&now);
     exit_record_format(view, GetCurrentProcessId(), sizeof(void *) * 8, start, as_number(now), clock_us(),
                        (const uint16_t *)image);
