@@ -3,6 +3,7 @@
  * on the client's own thread, as with Microsoft's subsystem; with one, on the
  * subsystem's worker thread. Each case is a child process. */
 #define COBJMACROS
+#include "client_window.h"
 #include "debug_monitor.h"
 #include "debug_output.h"
 #include "support.h"
@@ -200,23 +201,15 @@ static void many_crashes_child(void)
 
 /* --- a client in a single-threaded apartment --------------------------------------- */
 
-static LRESULT CALLBACK client_window(HWND window, UINT message, WPARAM wparam, LPARAM lparam)
-{
-    if (message == WM_APP)
-        return 42;
-    return DefWindowProcW(window, message, wparam, lparam);
-}
-
 /* The store sends a message to the client's window from its worker: the
  * client's thread must keep pumping while it waits, or the store only
  * returns when the deadline abandons it, unsaved. */
 static void sta_child(void)
 {
-    WNDCLASSW window_class = { .lpfnWndProc = client_window, .lpszClassName = L"mapishut-test-client" };
     IMAPIClientShutdown *client;
     IMAPIShutdownHost *host;
     IUnknown *ms;
-    WCHAR data[MAX_PATH], handle[32];
+    WCHAR data[MAX_PATH];
     DWORD start;
     ULONG cookie;
     HWND window;
@@ -225,14 +218,11 @@ static void sta_child(void)
     CoUninitialize();
     hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
     ok(hr == S_OK, "CoInitializeEx(single-threaded): %#lx\n", hr);
-    RegisterClassW(&window_class);
-    window = CreateWindowW(L"mapishut-test-client", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+    window = create_client_window();
     if (!window) {
         skip("no window can be made here: the single-threaded apartment is not tested\n");
         return;
     }
-    _snwprintf(handle, ARRAY_SIZE(handle), L"%Ix", (ULONG_PTR)window);
-    SetEnvironmentVariableW(L"TESTPROV_HWND", handle);
     test_file_path(L"deadline-ms.dat", data, ARRAY_SIZE(data));
     client = create_client_shutdown();
     host = create_shutdown_host();

@@ -7,6 +7,7 @@
  * failure, not a stuck run. */
 #define COBJMACROS
 #define CONST_VTABLE
+#include "client_window.h"
 #include "debug_monitor.h"
 #include "support.h"
 #include "saved_registry.h"
@@ -48,13 +49,6 @@ static void set_dword(const WCHAR *name, DWORD value)
 
 /* --- 1. an STA client waiting for the gate ------------------------------------------ */
 
-static LRESULT CALLBACK client_window(HWND window, UINT message, WPARAM wparam, LPARAM lparam)
-{
-    if (message == WM_APP)
-        return 42;
-    return DefWindowProcW(window, message, wparam, lparam);
-}
-
 static DWORD WINAPI do_fast_thread(void *arg)
 {
     IMAPIClientShutdown *client = arg;
@@ -69,11 +63,9 @@ static DWORD WINAPI do_fast_thread(void *arg)
  * both wait for ever (and, under a deadline, the store is abandoned). */
 static void sta_gate_child(void)
 {
-    WNDCLASSW window_class = { .lpfnWndProc = client_window, .lpszClassName = L"mapishut-hardening" };
     IMAPIClientShutdown *client;
     IMAPIShutdownHost *host;
     HANDLE entered, other;
-    WCHAR handle[32];
     IUnknown *ms;
     DWORD start, result = 0;
     ULONG cookie;
@@ -82,14 +74,11 @@ static void sta_gate_child(void)
 
     CoUninitialize();
     ok(CoInitializeEx(NULL, COINIT_APARTMENTTHREADED) == S_OK, "CoInitializeEx(single-threaded) failed\n");
-    RegisterClassW(&window_class);
-    window = CreateWindowW(L"mapishut-hardening", NULL, 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+    window = create_client_window();
     if (!window) {
         skip("no window can be made here: the STA gate is not tested\n");
         return;
     }
-    _snwprintf(handle, ARRAY_SIZE(handle), L"%Ix", (ULONG_PTR)window);
-    SetEnvironmentVariableW(L"TESTPROV_HWND", handle);
     entered = entered_event();
     client = create_client_shutdown();
     host = create_shutdown_host();
