@@ -9,6 +9,7 @@
 #define CONST_VTABLE
 #include "client_window.h"
 #include "debug_monitor.h"
+#include "profile_writer.h"
 #include "support.h"
 #include "saved_registry.h"
 #include "wine/test.h"
@@ -16,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static WCHAR log_file[MAX_PATH], data_file[MAX_PATH];
+static WCHAR log_file[MAX_PATH], data_file[MAX_PATH], second_data_file[MAX_PATH];
 
 #define ENTERED_EVENT L"mapishut-hardening-entered"
 
@@ -240,6 +241,10 @@ static int occurrences(const char *text, const char *what)
     return count;
 }
 
+#define UNREGISTERED "c1600000000000000000000000000016"
+#define OPTING_OUT "c1700000000000000000000000000017"
+#define FREED_SECTIONS 300
+
 /* Two queries refused with different codes while the monitor is stalled,
  * two stores each: their diagnostics (two lines a phase) are abandoned to
  * the deadline and written once the monitor reads again, each phase with its
@@ -270,27 +275,29 @@ static void two_opt_outs_child(void)
     WaitForSingleObject(read, 20000);
 }
 
-static void test_late_diagnostics(void)
+/* Runs the child case with the debug monitor stalled until it says it is
+ * done, then reads everything it wrote meanwhile into text. FALSE: no
+ * monitor can be made here. */
+static BOOL read_late_diagnostics(const char *child, char *text, size_t size)
 {
     HANDLE queried = CreateEventW(NULL, TRUE, FALSE, L"mapishut-hardening-queried");
     HANDLE read = CreateEventW(NULL, TRUE, FALSE, L"mapishut-hardening-read");
     STARTUPINFOA startup = { .cb = sizeof(startup) };
     PROCESS_INFORMATION process = { 0 };
-    static char text[65536];
     size_t length = 0;
     struct debug_monitor m;
     char command[MAX_PATH * 2], **argv;
     HANDLE waits[2];
 
-    clear_policies();
-    set_dword(MAPISHUT_TIMEOUT_VALUE, 300);
+    text[0] = 0;
     if (!debug_monitor_stall(&m)) {
         debug_monitor_close(&m);
-        skip("no debug monitor can be made here: late diagnostics are not tested\n");
-        return;
+        CloseHandle(queried);
+        CloseHandle(read);
+        return FALSE;
     }
     winetest_get_mainargs(&argv);
-    snprintf(command, sizeof(command), "\"%s\" hardening two_opt_outs", argv[0]);
+    snprintf(command, sizeof(command), "\"%s\" hardening %s", argv[0], child);
     ok(CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process),
        "CreateProcess: %lu\n", GetLastError());
     waits[0] = queried;
@@ -303,25 +310,97 @@ static void test_late_diagnostics(void)
         if (WaitForSingleObject(m.data_ready, 2000) != WAIT_OBJECT_0)
             break;
         if (*(const DWORD *)m.view == process.dwProcessId) {
-            size_t size = strnlen(m.view + sizeof(DWORD), 4096 - sizeof(DWORD));
+            size_t n = strnlen(m.view + sizeof(DWORD), 4096 - sizeof(DWORD));
 
-            if (size > sizeof(text) - 1 - length)
-                size = sizeof(text) - 1 - length;
-            memcpy(text + length, m.view + sizeof(DWORD), size);
-            length += size;
+            if (n > size - 1 - length)
+                n = size - 1 - length;
+            memcpy(text + length, m.view + sizeof(DWORD), n);
+            length += n;
             text[length] = 0;
         }
     }
     SetEvent(read);
     wait_child_process(&process);
+    debug_monitor_close(&m);
+    CloseHandle(queried);
+    CloseHandle(read);
+    return TRUE;
+}
+
+static void test_late_diagnostics(void)
+{
+    static char text[65536];
+
+    clear_policies();
+    set_dword(MAPISHUT_TIMEOUT_VALUE, 300);
+    if (!read_late_diagnostics("two_opt_outs", text, sizeof(text))) {
+        skip("no debug monitor can be made here: late diagnostics are not tested\n");
+        return;
+    }
     ok(occurrences(text, "returned 0x80040102") == 2 && occurrences(text, "returned 0x80004005") == 2,
        "each query's code twice: %d and %d times\n%s\n", occurrences(text, "returned 0x80040102"),
        occurrences(text, "returned 0x80004005"), text);
     ok(occurrences(text, "store provider testprov.dll") == 4, "the providers are not named:\n%s\n", text);
-    debug_monitor_close(&m);
-    CloseHandle(queried);
-    CloseHandle(read);
     clear_policies();
+}
+
+static void test_freed_sections(void)
+{
+    static char text[65536];
+    DWORD option = 1;
+
+    clear_policies();
+    delete_all_profiles();
+    set_dword(MAPISHUT_TIMEOUT_VALUE, 300);
+    set_policy_value(USER_POLICY, L"16.0", MAPISHUT_POLICY_VALUE, REG_DWORD, &option, sizeof(option));
+    provider_section(PROFILES_16, L"Small", UNREGISTERED, MAPI_STORE_PROVIDER, L"TESTMS.DLL", L"Store");
+    provider_section(PROFILES_16, L"Small", OPTING_OUT, MAPI_STORE_PROVIDER, L"OPTOUT.DLL", L"Opting out");
+    for (int i = 0; i < FREED_SECTIONS; i++) {
+        char section[33];
+
+        snprintf(section, sizeof(section), "e%031x", i);
+        provider_section(PROFILES_16, L"Big", section, MAPI_STORE_PROVIDER, L"OTHER.DLL", L"Other");
+    }
+    if (!read_late_diagnostics("freed_sections", text, sizeof(text))) {
+        skip("no debug monitor can be made here: late diagnostics are not tested\n");
+    } else {
+        ok(strstr(text, "TESTMS32.DLL (section " UNREGISTERED ") is loaded but never registered") != NULL,
+           "the section is not named:\n%s\n", text);
+        ok(strstr(text, "store provider Opting out (OPTOUT.DLL, cookie ") != NULL,
+           "the provider is not named:\n%s\n", text);
+        ok(!strstr(text, "????"), "a name from freed memory:\n%s\n", text);
+    }
+    delete_all_profiles();
+    clear_policies();
+}
+
+/* Under option 1 a loaded store that never registered refuses the query,
+ * and a registered one opts out; their diagnostics, abandoned to the
+ * stalled monitor, are written after an attach of FREED_SECTIONS sections
+ * replaced the section table they came from: they name each all the same. */
+static void freed_sections_child(void)
+{
+    IMAPIClientShutdown *client = create_client_shutdown();
+    IMAPIShutdownHost *host = create_shutdown_host();
+    HANDLE queried = OpenEventW(EVENT_MODIFY_STATE, FALSE, L"mapishut-hardening-queried");
+    HANDLE read = OpenEventW(SYNCHRONIZE, FALSE, L"mapishut-hardening-read");
+    IUnknown *ms = make_provider(L"ms", TESTPROV_OPT_OUT, NULL, NULL);
+    ULONG cookie;
+    BYTE uid[16];
+    HRESULT hr;
+
+    if (!client || !host || !queried || !read || !ms)
+        return;
+    start_watchdog(30000);
+    load_testprov_as(L"testms32.dll");
+    ok(IMAPIShutdownHost_AttachProfile(host, L"Small") == S_OK, "AttachProfile(Small) failed\n");
+    uid_bytes(OPTING_OUT, uid);
+    IMAPIShutdownHost_RegisterProvider(host, uid, MAPI_STORE_PROVIDER, ms, &cookie);
+    hr = IMAPIClientShutdown_QueryFastShutdown(client);
+    ok(hr == MAPI_E_NO_SUPPORT, "QueryFastShutdown: %#lx\n", hr);
+    ok(IMAPIShutdownHost_AttachProfile(host, L"Big") == S_OK, "AttachProfile(Big) failed\n");
+    SetEvent(queried);
+    WaitForSingleObject(read, 20000);
 }
 
 /* --- 5. a call that ends its thread ------------------------------------------------- */
@@ -496,27 +575,28 @@ static const struct {
     HRESULT expected;
     BOOL saved;
     unsigned transports;      /* registered before the store, doing nothing */
-    BOOL second_store_hangs;  /* a second store, hanging in DoFastShutdown */
+    DWORD second_store;       /* a second store's flags (0: none), saved unless it hangs */
     DWORD max_ms;             /* DoFastShutdown's bound (0: 4 s) */
 } hook_cases[] = {
     /* The store needs a thread its host prepared, as MAPI does. */
-    { "deadline", HOOK_PREPARES, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, FALSE, 0 },
-    { "concurrent", HOOK_PREPARES, MAPISHUT_CONCURRENT_VALUE, 1, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, FALSE, 0 },
+    { "deadline", HOOK_PREPARES, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, 0, 0 },
+    { "concurrent", HOOK_PREPARES, MAPISHUT_CONCURRENT_VALUE, 1, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, 0, 0 },
     { "deadline_without_hook", HOOK_NONE, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED,
-      MAPI_W_ERRORS_RETURNED, FALSE, 0, FALSE, 0 },
+      MAPI_W_ERRORS_RETURNED, FALSE, 0, 0, 0 },
     /* A hook that fails or hangs: the store is called all the same. */
-    { "failing", HOOK_FAILS, MAPISHUT_TIMEOUT_VALUE, 2000, 0, S_OK, TRUE, 0, FALSE, 0 },
-    { "hanging", HOOK_HANGS, MAPISHUT_TIMEOUT_VALUE, 300, 0, S_OK, TRUE, 0, FALSE, 0 },
-    { "hanging_concurrent", HOOK_HANGS, MAPISHUT_CONCURRENT_VALUE, 1, 0, S_OK, TRUE, 0, FALSE, 0 },
+    { "failing", HOOK_FAILS, MAPISHUT_TIMEOUT_VALUE, 2000, 0, S_OK, TRUE, 0, 0, 0 },
+    { "hanging", HOOK_HANGS, MAPISHUT_TIMEOUT_VALUE, 300, 0, S_OK, TRUE, 0, 0, 0 },
+    { "hanging_concurrent", HOOK_HANGS, MAPISHUT_CONCURRENT_VALUE, 1, 0, S_OK, TRUE, 0, 0, 0 },
     /* Workers whose hook crashed or ended their thread give their slots
      * back: the hung store still has its deadline after 64 of them. */
     { "ends_thread", HOOK_ENDS_THREAD, MAPISHUT_TIMEOUT_VALUE, 300, TESTPROV_HANG_DO_FAST, MAPI_W_ERRORS_RETURNED,
-      FALSE, HOOK_DEATHS, FALSE, 0 },
+      FALSE, HOOK_DEATHS, 0, 0 },
     /* The host's code, run for the client, is the client's: refused at once. */
-    { "reenters", HOOK_REENTERS, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, FALSE, 0 },
-    /* The hook's time counts against the call's deadline: 1 s each. */
+    { "reenters", HOOK_REENTERS, MAPISHUT_TIMEOUT_VALUE, 2000, TESTPROV_NEEDS_PREPARED, S_OK, TRUE, 0, 0, 0 },
+    /* The first store hangs, so the second needs a new worker, whose hook
+     * takes most of a deadline: the store still has its own to save in. */
     { "slow_later", HOOK_SLOW_LATER, MAPISHUT_TIMEOUT_VALUE, 1000, TESTPROV_HANG_DO_FAST, MAPI_W_ERRORS_RETURNED,
-      FALSE, 0, TRUE, 1000 + HOOK_SLOW_MS / 2 + 1000 },
+      FALSE, 0, TESTPROV_SLOW_DO_FAST, 1000 + HOOK_SLOW_MS + 1000 },
 };
 
 /* Every worker whose hook returned is told it ends once the subsystem is
@@ -539,6 +619,7 @@ static void hook_child(unsigned index)
     IMAPIShutdownHost *host = create_shutdown_host();
     IMAPIShutdownHost2 *host2 = NULL;
     IUnknown *ms = make_provider(L"ms", TESTPROV_LOG_THREAD | hook_cases[index].store_flags, log_file, data_file);
+    IUnknown *ms2 = NULL;
     DWORD start, max_ms = hook_cases[index].max_ms ? hook_cases[index].max_ms : 4000;
     ULONG cookie;
     HRESULT hr;
@@ -560,9 +641,10 @@ static void hook_child(unsigned index)
         IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_TRANSPORT_PROVIDER, make_provider(L"t", 0, NULL, NULL),
                                            &cookie);
     IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms, &cookie);
-    if (hook_cases[index].second_store_hangs)
-        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER,
-                                           make_provider(L"ms2", TESTPROV_HANG_DO_FAST, NULL, NULL), &cookie);
+    if (hook_cases[index].second_store) {
+        ms2 = make_provider(L"ms2", hook_cases[index].second_store, NULL, second_data_file);
+        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, ms2, &cookie);
+    }
     start_watchdog(15000);
     ok(IMAPIClientShutdown_QueryFastShutdown(client) == S_OK, "QueryFastShutdown failed\n");
     ok(IMAPIClientShutdown_NotifyProcessShutdown(client) == S_OK, "NotifyProcessShutdown failed\n");
@@ -570,6 +652,8 @@ static void hook_child(unsigned index)
     hr = IMAPIClientShutdown_DoFastShutdown(client);
     ok(hr == hook_cases[index].expected, "DoFastShutdown: %#lx, expected %#lx\n", hr, hook_cases[index].expected);
     ok(provider_saved(ms) == hook_cases[index].saved, "the store saved: %ld\n", provider_saved(ms));
+    if (ms2)
+        ok(provider_saved(ms2), "the second store did not save\n");
     ok(GetTickCount() - start < max_ms, "DoFastShutdown took %lu ms\n", GetTickCount() - start);
     ok(hook.mode == HOOK_NONE ? !hook.started : hook.started >= 1, "the hook started %ld workers\n", hook.started);
     if (hook.mode == HOOK_ENDS_THREAD)
@@ -593,6 +677,7 @@ static void test_worker_hook(void)
         set_dword(hook_cases[i].setting, hook_cases[i].value);
         DeleteFileW(log_file);
         DeleteFileW(data_file);
+        DeleteFileW(second_data_file);
         winetest_push_context("%s", hook_cases[i].name);
         snprintf(args, sizeof(args), "hook %u", i);
         run_child(args);
@@ -604,6 +689,7 @@ static void test_worker_hook(void)
     }
     DeleteFileW(log_file);
     DeleteFileW(data_file);
+    DeleteFileW(second_data_file);
     clear_policies();
 }
 
@@ -658,6 +744,7 @@ START_TEST(hardening)
 
     test_file_path(L"hardening.log", log_file, ARRAY_SIZE(log_file));
     test_file_path(L"hardening-ms.dat", data_file, ARRAY_SIZE(data_file));
+    test_file_path(L"hardening-ms2.dat", second_data_file, ARRAY_SIZE(second_data_file));
     if (args) {
         CoInitializeEx(NULL, COINIT_MULTITHREADED);
         if (!strcmp(args[0], "sta_gate"))
@@ -668,6 +755,8 @@ START_TEST(hardening)
             slow_qi_child();
         else if (!strcmp(args[0], "two_opt_outs"))
             two_opt_outs_child();
+        else if (!strcmp(args[0], "freed_sections"))
+            freed_sections_child();
         else if (!strcmp(args[0], "exit_thread"))
             exit_thread_child();
         else if (!strcmp(args[0], "idle_death"))
@@ -686,6 +775,7 @@ START_TEST(hardening)
     test_abandoned_slots();
     test_slow_query_interface();
     test_late_diagnostics();
+    test_freed_sections();
     test_exit_thread();
     test_idle_death();
     test_worker_hook();

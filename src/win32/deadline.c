@@ -35,6 +35,7 @@ enum worker_state {
     WORKER_BUSY,        /* a thread running a call its caller waits for (or being set up) */
     WORKER_RETURNED,    /* the call returned; its caller collects the result */
     WORKER_ABANDONED,   /* its caller gave up: it becomes idle when the call returns */
+    WORKER_UNPREPARED,  /* its caller gave up waiting for the hook: idle when the hook returns */
     WORKER_DEAD,        /* its thread ended: the slot's handles wait to be closed */
 };
 
@@ -111,8 +112,8 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
     InterlockedExchange(&w->crashed, 1);
     if (moves(w, WORKER_BUSY, WORKER_RETURNED))
         SetEvent(w->done);
-    else
-        moves(w, WORKER_ABANDONED, WORKER_DEAD); /* nobody waits: the slot is reclaimed */
+    else if (!moves(w, WORKER_ABANDONED, WORKER_DEAD)) /* nobody waits: the slot is reclaimed */
+        moves(w, WORKER_UNPREPARED, WORKER_DEAD);
     ExitThread(1);
 }
 
@@ -168,7 +169,7 @@ static DWORD WINAPI worker_main(void *arg)
     }
     SetEvent(w->ready);
     /* Its caller gave up waiting for the hook: nobody has a call for it. */
-    if (moves(w, WORKER_ABANDONED, WORKER_IDLE) && retired_while_abandoned(w))
+    if (moves(w, WORKER_UNPREPARED, WORKER_IDLE) && retired_while_abandoned(w))
         InterlockedExchange(&w->quit, 1);
     while (!w->quit) {
         WaitForSingleObject(w->start, INFINITE);
@@ -263,7 +264,8 @@ static struct worker *claim_worker(void)
         struct worker *w = &workers[i];
 
         if (moves(w, WORKER_DEAD, WORKER_BUSY) ||
-            (state_of(w) == WORKER_ABANDONED && thread_has_ended(w) && moves(w, WORKER_ABANDONED, WORKER_BUSY))) {
+            (thread_has_ended(w) &&
+             (moves(w, WORKER_ABANDONED, WORKER_BUSY) || moves(w, WORKER_UNPREPARED, WORKER_BUSY)))) {
             WaitForSingleObject(w->thread, 1000);
             close_worker(w);
         }
@@ -298,13 +300,19 @@ static BOOL worker_ready(struct worker *w, DWORD wait_ms, uint32_t *flags)
     if (wait_for_handles(2, handles, wait_ms, &signalled) && signalled == 0)
         return TRUE;
     *flags |= CALL_UNGUARDED | CALL_HOOK_FAILED;
-    /* The hook crashed or ended its thread: nobody else will free the slot. */
-    if (signalled == 1 || !moves(w, WORKER_BUSY, WORKER_ABANDONED)) {
+    /* Its thread ended in the hook: nobody else will free the slot. */
+    if (signalled == 1) {
         reclaim_ended(w);
         return FALSE;
     }
-    /* The hook returned just now and the worker did not see it given up. */
-    if (WaitForSingleObject(w->ready, 0) == WAIT_OBJECT_0 && moves(w, WORKER_ABANDONED, WORKER_BUSY)) {
+    /* The hook is crashing just now: claim_worker reclaims the slot later. */
+    if (!moves(w, WORKER_BUSY, WORKER_UNPREPARED)) {
+        moves(w, WORKER_RETURNED, WORKER_DEAD);
+        return FALSE;
+    }
+    /* The hook returned just now and the worker did not see it given up.
+     * Only this caller can take an unprepared worker back. */
+    if (WaitForSingleObject(w->ready, 0) == WAIT_OBJECT_0 && moves(w, WORKER_UNPREPARED, WORKER_BUSY)) {
         *flags &= ~(uint32_t)(CALL_UNGUARDED | CALL_HOOK_FAILED);
         return TRUE;
     }
@@ -386,18 +394,21 @@ static DWORD time_left(ULONGLONG start, DWORD timeout_ms)
     return elapsed >= timeout_ms ? 0 : (DWORD)(timeout_ms - elapsed);
 }
 
-/* Runs work on a worker, within timeout_ms in all (the new worker's hook
- * included). FALSE: no worker could be had in time, and work has not run. */
+/* Runs work on a worker, for at most timeout_ms once it started; a new
+ * worker's hook may take as long again before. FALSE: no worker could be
+ * had in time, and work has not run. */
 static BOOL run_on_worker(HRESULT (*work)(void *arg), void *arg, size_t arg_size, DWORD timeout_ms,
                           HRESULT *result, enum call_outcome *outcome, uint32_t *flags)
 {
     ULONGLONG start = GetTickCount64();
     struct worker *w;
 
-    if (arg_size > DEADLINE_ARG_MAX || !(w = claim_worker()) || !worker_ready(w, timeout_ms, flags))
+    if (arg_size > DEADLINE_ARG_MAX || !(w = claim_worker()) || !worker_ready(w, time_left(start, timeout_ms), flags))
         return FALSE;
+    /* The provider's deadline is its own: a hook that returned late must not
+     * leave it too little time to save. */
     dispatch(w, work, arg, arg_size);
-    *result = finish(w, time_left(start, timeout_ms), arg, arg_size, outcome, flags);
+    *result = finish(w, timeout_ms, arg, arg_size, outcome, flags);
     return TRUE;
 }
 
@@ -437,14 +448,15 @@ HRESULT provider_call(IMAPIProviderShutdown *provider, enum provider_call call, 
     return deadline_run(invoke, &request, sizeof(request), timeout_ms, outcome, flags);
 }
 
-/* All at once, each on a worker of its own; each call's deadline starts with
- * the batch. Without a deadline the workers are waited for as long as they
+/* All at once, each on a worker of its own; each call's deadline starts once
+ * every call has been handed out (the new workers' hooks may take as long
+ * again before). Without a deadline the workers are waited for as long as they
  * take, as a provider called on the client's thread would be, but no longer
  * than their threads live. A call no worker could be had for runs on this
  * thread meanwhile. */
 void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum provider_call call, DWORD timeout_ms)
 {
-    ULONGLONG start = GetTickCount64();
+    ULONGLONG start = GetTickCount64(), calls_start;
 
     for (size_t i = 0; i < count; i++) {
         calls[i].running = claim_worker();
@@ -461,6 +473,7 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
         if (calls[i].running)
             dispatch(calls[i].running, invoke, &request, sizeof(request));
     }
+    calls_start = GetTickCount64();
     for (size_t i = 0; i < count; i++) {
         struct provider_request request = { calls[i].shutdown, call };
 
@@ -470,7 +483,7 @@ void provider_call_batch(struct shutdown_batch_call *calls, size_t count, enum p
         }
     }
     for (size_t i = 0; i < count; i++) {
-        DWORD left = timeout_ms ? time_left(start, timeout_ms) : INFINITE;
+        DWORD left = timeout_ms ? time_left(calls_start, timeout_ms) : INFINITE;
         struct provider_request request;
 
         if (calls[i].running)
@@ -491,7 +504,9 @@ BOOL deadline_caller_is_abandoned(void)
 {
     struct worker *w = current_worker();
 
-    return w && state_of(w) == WORKER_ABANDONED;
+    LONG state = w ? state_of(w) : WORKER_FREE;
+
+    return state == WORKER_ABANDONED || state == WORKER_UNPREPARED;
 }
 
 BOOL deadline_in_use(void)
