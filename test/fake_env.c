@@ -55,7 +55,7 @@ static uint64_t env_now_us(void *ctx)
     struct fake *f = ctx;
     struct timespec t;
 
-    f->clock_reads++;
+    __atomic_fetch_add(&f->clock_reads, 1, __ATOMIC_RELAXED); /* callers race in the thread tests */
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }
