@@ -495,6 +495,7 @@ enum hook_mode {
     HOOK_ENDS_THREAD,   /* the first HOOK_DEATHS workers' hooks crash or end their thread */
     HOOK_REENTERS,      /* it asks QueryFastShutdown of the subsystem, as a host's code may */
     HOOK_SLOW_LATER,    /* from the second worker on, it takes HOOK_SLOW_MS */
+    HOOK_REGISTER_RACE, /* it prepares; a host thread registers a provider with a slow QueryInterface meanwhile */
 };
 
 #define HOOK_DEATHS 64
@@ -597,6 +598,9 @@ static const struct {
      * takes most of a deadline: the store still has its own to save in. */
     { "slow_later", HOOK_SLOW_LATER, MAPISHUT_TIMEOUT_VALUE, 1000, TESTPROV_HANG_DO_FAST, MAPI_W_ERRORS_RETURNED,
       FALSE, 0, TESTPROV_SLOW_DO_FAST, 1000 + HOOK_SLOW_MS + 1000 },
+    /* A worker busy with a registration's QueryInterface as DoFastShutdown
+     * retires the workers ends once that returns. */
+    { "register_race", HOOK_REGISTER_RACE, MAPISHUT_TIMEOUT_VALUE, 6000, 0, S_OK, TRUE, 0, 0, 0 },
 };
 
 /* Every worker whose hook returned is told it ends once the subsystem is
@@ -610,6 +614,15 @@ static void check_workers_end(const struct hook *hook)
     ok(hook->ended == hook->started, "%ld workers started, %ld ended\n", hook->started, hook->ended);
 }
 
+static DWORD WINAPI register_late(void *arg)
+{
+    struct registration *r = arg;
+    ULONG cookie;
+
+    r->hr = IMAPIShutdownHost_RegisterProvider(r->host, NULL, MAPI_STORE_PROVIDER, r->provider, &cookie);
+    return 0;
+}
+
 static void hook_child(unsigned index)
 {
     struct hook hook = { .IMAPIShutdownWorkerHook_iface = { &hook_vtbl }, .mode = hook_cases[index].mode,
@@ -620,6 +633,8 @@ static void hook_child(unsigned index)
     IMAPIShutdownHost2 *host2 = NULL;
     IUnknown *ms = make_provider(L"ms", TESTPROV_LOG_THREAD | hook_cases[index].store_flags, log_file, data_file);
     IUnknown *ms2 = NULL;
+    struct registration late = { host, NULL, E_PENDING };
+    HANDLE entered = entered_event(), racer = NULL;
     DWORD start, max_ms = hook_cases[index].max_ms ? hook_cases[index].max_ms : 4000;
     ULONG cookie;
     HRESULT hr;
@@ -647,6 +662,11 @@ static void hook_child(unsigned index)
     }
     start_watchdog(15000);
     ok(IMAPIClientShutdown_QueryFastShutdown(client) == S_OK, "QueryFastShutdown failed\n");
+    if (hook.mode == HOOK_REGISTER_RACE) {
+        late.provider = make_provider(L"late", TESTPROV_SLOW_QI, NULL, NULL);
+        racer = CreateThread(NULL, 0, register_late, &late, 0, NULL);
+        ok(WaitForSingleObject(entered, 5000) == WAIT_OBJECT_0, "the late provider's QueryInterface was not called\n");
+    }
     ok(IMAPIClientShutdown_NotifyProcessShutdown(client) == S_OK, "NotifyProcessShutdown failed\n");
     start = GetTickCount();
     hr = IMAPIClientShutdown_DoFastShutdown(client);
@@ -663,7 +683,11 @@ static void hook_child(unsigned index)
         ok(hook.reentry_ms < 1000, "QueryFastShutdown from the hook waited %lu ms\n", hook.reentry_ms);
     }
     SetEvent(hook.release);
-    if (hook.mode == HOOK_PREPARES || hook.mode == HOOK_HANGS)
+    if (racer) {
+        ok(WaitForSingleObject(racer, 10000) == WAIT_OBJECT_0, "RegisterProvider did not return\n");
+        ok(FAILED(late.hr), "RegisterProvider after DoFastShutdown: %#lx, expected a failure\n", late.hr);
+    }
+    if (hook.mode == HOOK_PREPARES || hook.mode == HOOK_HANGS || hook.mode == HOOK_REGISTER_RACE)
         check_workers_end(&hook);
     TerminateProcess(GetCurrentProcess(), winetest_get_failures());
 }

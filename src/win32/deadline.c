@@ -137,7 +137,7 @@ static BOOL CALLBACK setup(INIT_ONCE *once, void *param, void **context)
 }
 
 /* An idle worker ends if the subsystem is done: deadline_retire may have
- * passed its slot while it was still abandoned. */
+ * passed its slot while it was busy or abandoned. */
 static BOOL retired_while_abandoned(struct worker *w)
 {
     return InterlockedCompareExchange(&retiring, 0, 0) && moves(w, WORKER_IDLE, WORKER_BUSY);
@@ -383,6 +383,12 @@ static HRESULT finish(struct worker *w, DWORD timeout_ms, void *arg, size_t arg_
     result = w->result;
     memcpy(arg, w->arg_copy, arg_size);
     InterlockedExchange(&w->state, WORKER_IDLE);
+    /* deadline_retire may have passed it while its call ran (a registration's
+     * QueryInterface, made outside the gate): it ends now. */
+    if (retired_while_abandoned(w)) {
+        InterlockedExchange(&w->quit, 1);
+        SetEvent(w->start);
+    }
     return result;
 }
 
