@@ -114,6 +114,8 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
         SetEvent(w->done);
     else if (!moves(w, WORKER_ABANDONED, WORKER_DEAD)) /* nobody waits: the slot is reclaimed */
         moves(w, WORKER_UNPREPARED, WORKER_DEAD);
+    /* Code run as the thread ends is not this slot's next worker's. */
+    TlsSetValue(worker_tls, NULL);
     ExitThread(1);
 }
 
@@ -192,6 +194,7 @@ static DWORD WINAPI worker_main(void *arg)
         CoUninitialize();
     /* The caller of an unusable worker closes the slot; otherwise it is left
      * for claim_worker to reclaim. */
+    TlsSetValue(worker_tls, NULL);
     if (!w->unusable)
         InterlockedExchange(&w->state, WORKER_DEAD);
     return 0;
@@ -266,8 +269,12 @@ static struct worker *claim_worker(void)
         if (moves(w, WORKER_DEAD, WORKER_BUSY) ||
             (thread_has_ended(w) &&
              (moves(w, WORKER_ABANDONED, WORKER_BUSY) || moves(w, WORKER_UNPREPARED, WORKER_BUSY)))) {
-            WaitForSingleObject(w->thread, 1000);
-            close_worker(w);
+            /* A dead worker's thread may still be ending (a crash, its DLL
+             * notifications): its slot waits for a later claim. */
+            if (thread_has_ended(w))
+                close_worker(w);
+            else
+                InterlockedExchange(&w->state, WORKER_DEAD);
         }
     }
     for (int i = 0; i < WORKER_SLOTS; i++) {
