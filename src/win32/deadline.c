@@ -140,7 +140,7 @@ static BOOL CALLBACK setup(INIT_ONCE *once, void *param, void **context)
 
 /* An idle worker ends if the subsystem is done: deadline_retire may have
  * passed its slot while it was busy or abandoned. */
-static BOOL retired_while_abandoned(struct worker *w)
+static BOOL retired_meanwhile(struct worker *w)
 {
     return InterlockedCompareExchange(&retiring, 0, 0) && moves(w, WORKER_IDLE, WORKER_BUSY);
 }
@@ -153,7 +153,7 @@ static BOOL call_returned(struct worker *w)
         SetEvent(w->done);
         return TRUE;
     }
-    return moves(w, WORKER_ABANDONED, WORKER_IDLE) && !retired_while_abandoned(w);
+    return moves(w, WORKER_ABANDONED, WORKER_IDLE) && !retired_meanwhile(w);
 }
 
 /* The worker joins the multithreaded apartment, so that a provider using COM
@@ -171,7 +171,7 @@ static DWORD WINAPI worker_main(void *arg)
     }
     SetEvent(w->ready);
     /* Its caller gave up waiting for the hook: nobody has a call for it. */
-    if (moves(w, WORKER_UNPREPARED, WORKER_IDLE) && retired_while_abandoned(w))
+    if (moves(w, WORKER_UNPREPARED, WORKER_IDLE) && retired_meanwhile(w))
         InterlockedExchange(&w->quit, 1);
     while (!w->quit) {
         WaitForSingleObject(w->start, INFINITE);
@@ -392,7 +392,7 @@ static HRESULT finish(struct worker *w, DWORD timeout_ms, void *arg, size_t arg_
     InterlockedExchange(&w->state, WORKER_IDLE);
     /* deadline_retire may have passed it while its call ran (a registration's
      * QueryInterface, made outside the gate): it ends now. */
-    if (retired_while_abandoned(w)) {
+    if (retired_meanwhile(w)) {
         InterlockedExchange(&w->quit, 1);
         SetEvent(w->start);
     }
@@ -516,7 +516,6 @@ DWORD deadline_logical_thread(void)
 BOOL deadline_caller_is_abandoned(void)
 {
     struct worker *w = current_worker();
-
     LONG state = w ? state_of(w) : WORKER_FREE;
 
     return state == WORKER_ABANDONED || state == WORKER_UNPREPARED;
