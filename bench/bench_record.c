@@ -172,8 +172,9 @@ void bench_phases(void)
                median(subsystem[1][phase], PHASE_SAMPLES), median(cost[phase], PHASE_SAMPLES),
                median(whole[0][phase], PHASE_SAMPLES), median(whole[1][phase], PHASE_SAMPLES));
     printf("\nA record was made by %d of the %d samples with recording on, and %d of the %d with it off.\n"
-           "One clock read (QueryPerformanceCounter) costs %.0f ns here; the subsystem reads the clock\n"
-           "twice per provider call, with recording on or off.\n",
+           "One QueryPerformanceCounter read costs %.0f ns here. With recording on, the subsystem\n"
+           "reads its clock once per provider call (the processor's invariant counter once calibrated,\n"
+           "else QueryPerformanceCounter), and not for calls past the record's room; off, never.\n",
            recorded[0], PHASE_SAMPLES, recorded[1], PHASE_SAMPLES, median(clock_ns, 2 * PHASE_SAMPLES));
 }
 
