@@ -49,7 +49,7 @@ check "wixl builds the x64 and x86 packages of $version and $next" test -f "$wor
 # --- the packages' tables -------------------------------------------------------
 # Windows Installer's component rules: the component both packages hold is one
 # and the same (GUID, 32-bit in both, directory, every registry row).
-tables() { # tables ARCH: the Component and Registry tables, one row a line
+tables() { # tables ARCH: the Component, Registry and Directory tables, one row a line
     for table in Component Registry Directory; do
         msiinfo export "$work/packages/mapishut-$version-$1.msi" $table | tr -d '\r' | tail -n +4 >"$work/$1-$table.txt"
     done
@@ -74,8 +74,13 @@ check "the type library's HELPDIR is the shared component's, and empty" \
     grep -qP '^2\tSoftware\\Classes\\TypeLib\\\{[^}]*\}\\1\.0\\HELPDIR\\?\t\t$' "$work/x64-shared-registry.txt"
 check "no other component writes HELPDIR" \
     test -z "$(awk -F'\t' '/HELPDIR/ && $6 != "Shared"' "$work/x64-Registry.txt" "$work/x86-Registry.txt")"
-check "no folder of either package is a public property (the event source names the default ones)" \
+no_public_folder() { # both install into InstallFolder, and no folder is a public property
+    for arch in x64 x86; do
+        cut -f1 "$work/$arch-Directory.txt" | grep -qx InstallFolder || return 1
+    done
     test -z "$(cut -f1 "$work/x64-Directory.txt" "$work/x86-Directory.txt" | grep -v '^TARGETDIR$' | grep -vP '[a-z]')"
+}
+check "no folder of either package is a public property (the event source names the default ones)" no_public_folder
 event_key='SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\mapishut'
 check "the shared component registers the event source's EventMessageFile, naming both DLLs" \
     grep -qP "^2\t$event_key\\\\?\tEventMessageFile\t\[ProgramFilesFolder\]mapishut\\\\mapishut\.dll;\[ProgramFiles64Folder\]mapishut\\\\mapishut\.dll\$" \
@@ -84,9 +89,11 @@ check "the shared component registers the event source's TypesSupported = 7" \
     grep -qP "^2\t$event_key\\\\?\tTypesSupported\t#7\$" "$work/x64-shared-registry.txt"
 
 winpath() { echo "Z:$1" | tr / '\\'; }
-msi() { # msi /i|/x ARCH VERSION: msiexec with the loader of the package's bitness
+msi() { # msi /i|/x ARCH VERSION [PROPERTY=VALUE...]: msiexec with the loader of the package's bitness
     case $2 in x64) loader=$WINE64 ;; x86) loader=$WINE32 ;; esac
-    "$loader" msiexec "$1" "$(winpath "$work/packages/mapishut-$3-$2.msi")" /qn ${4:+"$4"}
+    action=$1 package="$work/packages/mapishut-$3-$2.msi"
+    shift 3
+    "$loader" msiexec "$action" "$(winpath "$package")" /qn "$@"
 }
 com_probe() { # com_probe x86_64|i686: COM from that bitness
     case $1 in x86_64) loader=$WINE64 ;; i686) loader=$WINE32 ;; esac
@@ -170,7 +177,8 @@ cp "$build/x86_64/bin/mapishut.dll" "$WINEPREFIX/drive_c/handreg/"
 "$WINE64" regsvr32 /s 'C:\handreg\mapishut.dll'
 check "a copy registered by hand with regsvr32 is what COM loads first" loads_from x86_64 'C:\handreg'
 
-check "msiexec /i x64 $version /qn with INSTALLDIR set to another folder" msi /i x64 "$version" 'INSTALLDIR=C:\elsewhere'
+check "msiexec /i x64 $version /qn with INSTALLDIR and InstallFolder set to another folder" \
+    msi /i x64 "$version" 'INSTALLDIR=C:\elsewhere' 'InstallFolder=C:\elsewhere'
 check "x64: installed in Program Files all the same" test ! -e "$WINEPREFIX/drive_c/elsewhere"
 check "x64: COM finds the class, ProgID and type library in Program Files" loads_from x86_64 'C:\Program Files\mapishut'
 check "x64: the installed mapishut.exe runs" tool_runs "$WINE64" "Program Files/mapishut"
