@@ -614,15 +614,6 @@ static void check_workers_end(const struct hook *hook)
     ok(hook->ended == hook->started, "%ld workers started, %ld ended\n", hook->started, hook->ended);
 }
 
-static DWORD WINAPI register_late(void *arg)
-{
-    struct registration *r = arg;
-    ULONG cookie;
-
-    r->hr = IMAPIShutdownHost_RegisterProvider(r->host, NULL, MAPI_STORE_PROVIDER, r->provider, &cookie);
-    return 0;
-}
-
 static void hook_child(unsigned index)
 {
     struct hook hook = { .IMAPIShutdownWorkerHook_iface = { &hook_vtbl }, .mode = hook_cases[index].mode,
@@ -664,7 +655,7 @@ static void hook_child(unsigned index)
     ok(IMAPIClientShutdown_QueryFastShutdown(client) == S_OK, "QueryFastShutdown failed\n");
     if (hook.mode == HOOK_REGISTER_RACE) {
         late.provider = make_provider(L"late", TESTPROV_SLOW_QI, NULL, NULL);
-        racer = CreateThread(NULL, 0, register_late, &late, 0, NULL);
+        racer = CreateThread(NULL, 0, register_thread, &late, 0, NULL);
         ok(WaitForSingleObject(entered, 5000) == WAIT_OBJECT_0, "the late provider's QueryInterface was not called\n");
     }
     ok(IMAPIClientShutdown_NotifyProcessShutdown(client) == S_OK, "NotifyProcessShutdown failed\n");
