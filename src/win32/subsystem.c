@@ -259,8 +259,8 @@ static HRESULT write_batch(void *arg)
     LONG missed = InterlockedExchange(&batches_unavailable, 0);
 
     if (missed)
-        diag(L"the diagnostics of %lu earlier phases were not written: the debug output was stalled, or no worker could write them in time",
-             (unsigned long)missed);
+        diag(L"the diagnostics of %lu earlier phases were not written: the debug output was stalled, "
+             L"or no worker could write them in time", (unsigned long)missed);
     diag_events(batch->events, batch->count, batch->lost);
     InterlockedExchange(&batch->busy, 0);
     return S_OK;
