@@ -114,19 +114,14 @@ static void client_child(const char *how)
 /* Starts "<exe> exits client HOW"; the process handle, or NULL. */
 static HANDLE start_client(const char *how)
 {
-    STARTUPINFOA startup = { .cb = sizeof(startup) };
     PROCESS_INFORMATION process;
     char **argv, command[MAX_PATH + 64];
 
     winetest_get_mainargs(&argv);
     snprintf(command, sizeof(command), "\"%s\" %s client %s", argv[0], argv[1], how);
-    /* Wine 8 under load now and then fails a CreateProcess with
-     * ERROR_INTERNAL_ERROR; a second try starts it. */
-    for (int tries = 0; !CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process); tries++) {
-        if (tries == 2 || GetLastError() != ERROR_INTERNAL_ERROR) {
-            ok(0, "CreateProcess(%s): %lu\n", command, GetLastError());
-            return NULL;
-        }
+    if (!start_process(command, &process)) {
+        ok(0, "CreateProcess(%s): %lu\n", command, GetLastError());
+        return NULL;
     }
     CloseHandle(process.hThread);
     return process.hProcess;

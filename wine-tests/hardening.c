@@ -282,8 +282,8 @@ static BOOL read_late_diagnostics(const char *child, char *text, size_t size)
 {
     HANDLE queried = CreateEventW(NULL, TRUE, FALSE, L"mapishut-hardening-queried");
     HANDLE read = CreateEventW(NULL, TRUE, FALSE, L"mapishut-hardening-read");
-    STARTUPINFOA startup = { .cb = sizeof(startup) };
     PROCESS_INFORMATION process = { 0 };
+    BOOL started;
     size_t length = 0;
     struct debug_monitor m;
     char command[MAX_PATH * 2], **argv;
@@ -298,8 +298,8 @@ static BOOL read_late_diagnostics(const char *child, char *text, size_t size)
     }
     winetest_get_mainargs(&argv);
     snprintf(command, sizeof(command), "\"%s\" hardening %s", argv[0], child);
-    ok(CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process),
-       "CreateProcess: %lu\n", GetLastError());
+    started = start_process(command, &process);
+    ok(started, "CreateProcess(%s): %lu\n", command, GetLastError());
     waits[0] = queried;
     waits[1] = process.hProcess;
     ok(WaitForMultipleObjects(2, waits, FALSE, 20000) == WAIT_OBJECT_0, "the child did not query\n");

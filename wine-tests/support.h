@@ -189,20 +189,35 @@ static inline DWORD run_command(WCHAR *command)
     return code;
 }
 
+/* CreateProcessA(command), inheriting no handles. Wine 8 under load now and
+ * then fails one with ERROR_INTERNAL_ERROR; a second try starts it. On
+ * failure, GetLastError says why. */
+static inline BOOL start_process(char *command, PROCESS_INFORMATION *process)
+{
+    STARTUPINFOA startup = { .cb = sizeof(startup) };
+
+    for (int tries = 0;; tries++) {
+        if (CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, process))
+            return TRUE;
+        if (tries == 2 || GetLastError() != ERROR_INTERNAL_ERROR)
+            return FALSE;
+    }
+}
+
 /* Runs this test again in a child process ("<exe> <test> <args>") and waits
  * for it the way Wine's tests do: its exit code is its failure count. A child
  * still running after wait_child_process gave up is ended. */
 static inline void run_child(const char *args)
 {
-    STARTUPINFOA startup = { .cb = sizeof(startup) };
     PROCESS_INFORMATION process = { 0 };
     HANDLE watch = NULL;
+    BOOL started;
     char command[MAX_PATH * 2 + 512], **argv;
 
     winetest_get_mainargs(&argv);
     snprintf(command, sizeof(command), "\"%s\" %s %s", argv[0], argv[1], args);
-    ok(CreateProcessA(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &startup, &process),
-       "CreateProcess(%s): %lu\n", command, GetLastError());
+    started = start_process(command, &process);
+    ok(started, "CreateProcess(%s): %lu\n", command, GetLastError());
     if (process.hProcess)
         DuplicateHandle(GetCurrentProcess(), process.hProcess, GetCurrentProcess(), &watch, 0, FALSE,
                         DUPLICATE_SAME_ACCESS);
