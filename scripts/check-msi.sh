@@ -97,7 +97,7 @@ msi() { # msi /i|/x ARCH VERSION [PROPERTY=VALUE...]: msiexec with the loader of
 }
 com_probe() { # com_probe x86_64|i686: COM from that bitness
     case $1 in x86_64) loader=$WINE64 ;; i686) loader=$WINE32 ;; esac
-    "$loader" "$build/$1/bin/com_probe.exe" | tr -d '\r'
+    wine_retry "$loader" "$build/$1/bin/com_probe.exe" | tr -d '\r'
 }
 # The shared component is 32-bit: on Windows 7 and later its keys (ProgIDs,
 # TypeLib) are in the part of HKLM\Software\Classes both views share. Wine 8
@@ -135,7 +135,7 @@ helpdir_empty() {
 }
 class_missing() { com_probe "$1" | grep -q "CoCreateInstance 0x80040154"; }
 tool_runs() { # tool_runs LOADER FOLDER: the installed mapishut.exe answers `policy`
-    (cd "$WINEPREFIX/drive_c/$2" && "$1" ./mapishut.exe policy)
+    (cd "$WINEPREFIX/drive_c/$2" && wine_retry "$1" ./mapishut.exe policy)
 }
 uninstall_entries() { # how many Uninstall entries say this name (and this version)
     "$WINE64" reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s /reg:"$2" 2>/dev/null |
@@ -143,7 +143,7 @@ uninstall_entries() { # how many Uninstall entries say this name (and this versi
 }
 snapshot() { # snapshot NAME: HKLM\Software in both views, sorted, and Program Files
     for view in 64 32; do
-        "$WINE64" reg export 'HKLM\Software' "$(winpath "$work/$1-$view.reg")" /y /reg:$view >/dev/null 2>&1
+        wine_retry "$WINE64" reg export 'HKLM\Software' "$(winpath "$work/$1-$view.reg")" /y /reg:$view >/dev/null
         iconv -f UTF-16LE -t UTF-8 "$work/$1-$view.reg" | tr -d '\r' | sort >"$work/$1-$view.txt"
     done
     (cd "$WINEPREFIX/drive_c" && find "Program Files" "Program Files (x86)" | sort) >"$work/$1-files.txt"
@@ -174,7 +174,7 @@ snapshot before
 # A copy registered by hand first: the package takes the registration over.
 mkdir -p "$WINEPREFIX/drive_c/handreg"
 cp "$build/x86_64/bin/mapishut.dll" "$WINEPREFIX/drive_c/handreg/"
-"$WINE64" regsvr32 /s 'C:\handreg\mapishut.dll'
+wine_retry "$WINE64" regsvr32 /s 'C:\handreg\mapishut.dll'
 check "a copy registered by hand with regsvr32 is what COM loads first" loads_from x86_64 'C:\handreg'
 
 check "msiexec /i x64 $version /qn with INSTALLDIR and InstallFolder set to another folder" \

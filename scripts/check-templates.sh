@@ -82,15 +82,15 @@ fi
 bin=$build/x86_64/bin
 
 reg_set() { # reg_set ROOT KEY NAME TYPE DATA
-    "$WINE" reg add "$1\\$2" /v "$3" /t "$4" /d "$5" /f >/dev/null 2>&1
+    wine_retry "$WINE" reg add "$1\\$2" /v "$3" /t "$4" /d "$5" /f >/dev/null
 }
 reg_clear() { # every policy key the templates write (sh has no local variables: its own names)
     for clear_root in HKLM HKCU; do
         "$WINE" reg delete "$clear_root\\$key" /f >/dev/null 2>&1
     done
 }
-tool_json() { (cd "$bin" && "$WINE" ./mapishut.exe policy --json) 2>/dev/null | tr -d '\r'; }
-probe() { (cd "$bin" && "$WINE" ./policy_probe.exe) 2>/dev/null | tr -d '\r'; }
+tool_json() { (cd "$bin" && wine_retry "$WINE" ./mapishut.exe policy --json) | tr -d '\r'; }
+probe() { (cd "$bin" && wine_retry "$WINE" ./policy_probe.exe) | tr -d '\r'; }
 
 # expect SETTING JSON_FIELD VALUE PLACE PROBE: the tool's JSON for the setting
 # (FastShutdownBehavior at the top level, the others under their field) and

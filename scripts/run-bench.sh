@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$build/bench"
 wine_setup x86_64 "$build/bench" || { echo "bench: $WINE_MISSING" >&2; exit 1; }
 bin=$(cd "$build/x86_64/bin" && pwd)
-(cd "$bin" && "$WINE" regsvr32 /s mapishut.dll)
+(cd "$bin" && wine_retry "$WINE" regsvr32 /s mapishut.dll)
 "$WINE" reg delete 'HKCU\Software\Policies\Microsoft\Office\16.0\Outlook\Options\Shutdown' /f >/dev/null 2>&1 || true
 "$WINE" reg delete 'HKCU\Software\Microsoft\Office\16.0\Outlook\Options\Shutdown' /f >/dev/null 2>&1 || true
 mkdir -p "$build/bench/data"

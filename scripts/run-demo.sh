@@ -34,7 +34,7 @@ show_saved() {
 }
 
 echo "== registering mapishut.dll: regsvr32 mapishut.dll (prefix $WINEPREFIX)"
-(cd "$bin" && "$WINE" regsvr32 /s mapishut.dll)
+(cd "$bin" && wine_retry "$WINE" regsvr32 /s mapishut.dll)
 printf '  registered: %s\n' "HKLM\\Software\\Classes\\CLSID\\$MAPISHUT_CLSID"
 
 "$WINE" reg delete "$policy_key" /f >/dev/null 2>&1 || true
@@ -42,7 +42,7 @@ printf '  registered: %s\n' "HKLM\\Software\\Classes\\CLSID\\$MAPISHUT_CLSID"
 echo
 echo "== the MAPI profile (examples/demo-profile.reg), as the administrator's tool shows it:"
 echo "   mapishut profile"
-"$WINE" regedit /S "$(cd "$here/../examples" && pwd)/demo-profile.reg"
+wine_retry "$WINE" regedit /S "$(cd "$here/../examples" && pwd)/demo-profile.reg"
 "$WINESERVER" -w
 (cd "$bin" && "$WINE" mapishut.exe profile) | tr -d '\r' | sed 's/^/   /'
 echo "   mapishut policy"
@@ -57,7 +57,7 @@ show_saved
 echo
 echo "== 2. the administrator disables fast shutdown:"
 printf '     reg add %s /v FastShutdownBehavior /t REG_DWORD /d 2\n' "$policy_key"
-"$WINE" reg add "$policy_key" /v FastShutdownBehavior /t REG_DWORD /d 2 /f >/dev/null 2>&1
+wine_retry "$WINE" reg add "$policy_key" /v FastShutdownBehavior /t REG_DWORD /d 2 /f >/dev/null
 echo "   mapishut policy"
 (cd "$bin" && "$WINE" mapishut.exe policy) | tr -d '\r' | sed 's/^/   /'
 rm -rf "$data" && mkdir -p "$data"

@@ -58,3 +58,22 @@ wine_setup() {
     fi
     [ -f "$WINEPREFIX/system.reg" ] || { WINE_MISSING="wineboot could not create $WINEPREFIX"; return 1; }
 }
+
+# wine_retry COMMAND...: runs a Windows program that may safely run twice. Wine 8
+# on a loaded machine now and then fails to start a process (the tests' own
+# children retry the CreateProcess that fails so): a run that failed and
+# printed nothing never ran, and is run again, at most three times in all,
+# said on stderr. Anything that printed, or succeeded, stands as it came.
+wine_retry() {
+    wine_try=1
+    while :; do
+        wine_out=$("$@")
+        wine_rc=$?
+        if [ $wine_rc -eq 0 ] || [ -n "$wine_out" ] || [ $wine_try -eq 3 ]; then
+            [ -z "$wine_out" ] || printf '%s\n' "$wine_out"
+            return $wine_rc
+        fi
+        echo "wine_retry: exit code $wine_rc and no output, run again: $*" >&2
+        wine_try=$((wine_try + 1))
+    done
+}
