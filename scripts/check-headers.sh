@@ -71,7 +71,7 @@ for arch in x86_64 i686; do
                 "$top/test/interop/guids.c" -x none -o "$exe" "$lib" -lole32 -luuid -static-libgcc -static-libstdc++ >"$log" 2>&1
             status=$?
             if [ $status -eq 0 ] && [ $wine_ok -eq 1 ]; then
-                "$WINE" "$exe" >>"$log" 2>&1
+                wine_retry "$WINE" "$exe" >>"$log" 2>&1
                 status=$?
             fi
             record $status "guids $arch $variant $lang" "$log"

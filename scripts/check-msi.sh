@@ -104,10 +104,10 @@ com_probe() { # com_probe x86_64|i686: COM from that bitness
 # keeps all of Classes apart per view, so there a 64-bit process does not see
 # the ProgIDs (the type library it finds by the x64 package's own win64
 # subkey): from 64-bit, the ProgID is not checked there.
-"$WINE64" reg add 'HKLM\Software\Classes\mapishut-view-test' /f /reg:32 >/dev/null 2>&1
+wine_retry "$WINE64" reg add 'HKLM\Software\Classes\mapishut-view-test' /f /reg:32 >/dev/null
 classes_shared=no
-"$WINE64" reg query 'HKLM\Software\Classes\mapishut-view-test' /reg:64 >/dev/null 2>&1 && classes_shared=yes
-"$WINE64" reg delete 'HKLM\Software\Classes\mapishut-view-test' /f /reg:32 >/dev/null 2>&1
+wine_retry "$WINE64" reg query 'HKLM\Software\Classes\mapishut-view-test' /reg:64 >/dev/null 2>&1 && classes_shared=yes
+wine_retry "$WINE64" reg delete 'HKLM\Software\Classes\mapishut-view-test' /f /reg:32 >/dev/null
 [ $classes_shared = yes ] ||
     echo "NOTE: this Wine keeps HKLM\\Software\\Classes apart per view: the ProgID is not checked from 64-bit"
 loads_from() { # loads_from ARCH FOLDER: COM works from ARCH and loads the DLL in FOLDER
@@ -121,14 +121,14 @@ loads_from() { # loads_from ARCH FOLDER: COM works from ARCH and loads the DLL i
 }
 . "$build/mapishut_ids.sh"
 event_source() { # event_source: the source's EventMessageFile, as the registry holds it
-    "$WINE64" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\mapishut' \
+    wine_retry "$WINE64" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\mapishut' \
         /v EventMessageFile 2>/dev/null | tr -d '\r' | sed -n 's/^ *EventMessageFile *REG_[A-Z_]* *//p'
 }
 names_dll() { # names_dll FOLDER: the event source lists FOLDER\mapishut.dll
     event_source | tr ';' '\n' | grep -qixF "$1\\mapishut.dll"
 }
 helpdir_empty() {
-    out=$("$WINE64" reg query "HKLM\\Software\\Classes\\TypeLib\\$MAPISHUT_LIBID\\$MAPISHUT_TYPELIB_VERSION\\HELPDIR" /ve 2>/dev/null |
+    out=$(wine_retry "$WINE64" reg query "HKLM\\Software\\Classes\\TypeLib\\$MAPISHUT_LIBID\\$MAPISHUT_TYPELIB_VERSION\\HELPDIR" /ve 2>/dev/null |
           tr -d '\r')
     echo "$out"
     echo "$out" | grep -q 'REG_SZ *$'
@@ -137,9 +137,12 @@ class_missing() { com_probe "$1" | grep -q "CoCreateInstance 0x80040154"; }
 tool_runs() { # tool_runs LOADER FOLDER: the installed mapishut.exe answers `policy`
     (cd "$WINEPREFIX/drive_c/$2" && wine_retry "$1" ./mapishut.exe policy)
 }
-uninstall_entries() { # how many Uninstall entries say this name (and this version)
-    "$WINE64" reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s /reg:"$2" 2>/dev/null |
-        tr -d '\r' | grep -c "DisplayName.*REG_SZ.*mapishut ($1)"
+uninstalls() { # uninstalls 64|32: the Uninstall entries of that view
+    wine_retry "$WINE64" reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s /reg:"$1" 2>/dev/null |
+        tr -d '\r'
+}
+uninstall_entries() { # how many Uninstall entries say this name
+    uninstalls "$2" | grep -c "DisplayName.*REG_SZ.*mapishut ($1)"
 }
 snapshot() { # snapshot NAME: HKLM\Software in both views, sorted, and Program Files
     for view in 64 32; do
@@ -193,7 +196,8 @@ check "the type library's HELPDIR is empty" helpdir_empty
 
 check "msiexec /i x64 $next /qn: a major upgrade" msi /i x64 "$next"
 check "one x64 product after the upgrade" test "$(uninstall_entries 64-bit 64)" = 1
-check "the x64 product is $next" sh -c "'$WINE64' reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall' /s /reg:64 | tr -d '\\r' | grep -A8 'mapishut (64-bit)' | grep -q 'DisplayVersion.*$next'"
+x64_version_is() { uninstalls 64 | grep -A8 'mapishut (64-bit)' | grep -q "DisplayVersion.*$1"; }
+check "the x64 product is $next" x64_version_is "$next"
 check "one copy of the files after the upgrade" test "$(ls "$WINEPREFIX/drive_c/Program Files/mapishut" | tr '\n' ' ')" = "mapishut.dll mapishut.exe "
 check "x64 works after the upgrade" loads_from x86_64 'C:\Program Files\mapishut'
 check "x86 untouched by the upgrade" loads_from i686 'C:\Program Files (x86)\mapishut'
@@ -212,7 +216,7 @@ check "x86 removed: its class is gone" class_missing i686
 # Where Classes are per view, the hand registration's 64-bit ProgIDs and type
 # library were never the package's (its shared component writes the 32-bit
 # view): regsvr32 /u removes them as it would without the package.
-[ $classes_shared = yes ] || "$WINE64" regsvr32 /s /u 'C:\handreg\mapishut.dll' >/dev/null 2>&1
+[ $classes_shared = yes ] || wine_retry "$WINE64" regsvr32 /s /u 'C:\handreg\mapishut.dll' >/dev/null
 rm -rf "$WINEPREFIX/drive_c/handreg"
 check "both removed: the event source is gone" test -z "$(event_source)"
 check "nothing left: HKLM\\Software (both views) and Program Files as before" same

@@ -59,7 +59,7 @@ for arch in x86_64 i686; do
             continue
         fi
         cp "$dest$prefix/$triplet/bin/mapishut.dll" "$run/"
-        (cd "$run" && "$WINE" ./sdk_client.exe) >"$run/run.txt" 2>&1
+        (cd "$run" && wine_retry "$WINE" ./sdk_client.exe) >"$run/run.txt" 2>&1
         record $? "$arch $std: run under Wine: $(tr -d '\r' <"$run/run.txt" | tail -n 1)" "$run/run.txt"
     done
 done

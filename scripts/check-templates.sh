@@ -86,7 +86,7 @@ reg_set() { # reg_set ROOT KEY NAME TYPE DATA
 }
 reg_clear() { # every policy key the templates write (sh has no local variables: its own names)
     for clear_root in HKLM HKCU; do
-        "$WINE" reg delete "$clear_root\\$key" /f >/dev/null 2>&1
+        wine_retry "$WINE" reg delete "$clear_root\\$key" /f >/dev/null 2>&1
     done
 }
 tool_json() { (cd "$bin" && wine_retry "$WINE" ./mapishut.exe policy --json) | tr -d '\r'; }

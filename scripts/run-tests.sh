@@ -2,7 +2,8 @@
 # Runs every test suite `make check` builds and ends with one plain line,
 # "N passed, N failed, N skipped", over everything; the line before it says
 # what the skips were (a suite or bitness that did not run, and why; Wine's
-# skip() counts), so that a run that left something out shows it at the end.
+# skip() counts), so that a run that left something out shows it at the end;
+# the lines before that, which Wine programs had to be run again (wine_retry).
 # A skip is never counted as passed. Exits non-zero on a failure.
 #   scripts/run-tests.sh BUILD
 set -u
@@ -23,6 +24,10 @@ note_skips() { # note_skips COUNT WHAT: K skipped, and what they were
 }
 log=$build/test-logs
 mkdir -p "$log"
+# What wine_retry ran again, shown at the end.
+WINE_RETRY_LOG=$(cd "$log" && pwd)/wine-retries.txt
+: >"$WINE_RETRY_LOG"
+export WINE_RETRY_LOG
 
 # --- native unit tests of the core (Check) -----------------------------------
 # Twice: with the address and undefined-behaviour sanitizers, and with the
@@ -109,7 +114,7 @@ run_wine_suite() {
     else
         unset MAPISHUT_TEST_DLL32 MAPISHUT_TEST_EXE32
     fi
-    tests=$(cd "$bin" && "$WINE" ./mapishut_test.exe --list 2>/dev/null | tr -d '\r' | \
+    tests=$(cd "$bin" && wine_retry "$WINE" ./mapishut_test.exe --list 2>/dev/null | tr -d '\r' | \
             sed -n '/^Valid test names:/,$s/^    //p')
     if [ -z "$tests" ]; then
         echo "mapishut_test.exe --list printed nothing: counted as one failure"
@@ -119,7 +124,9 @@ run_wine_suite() {
     fi
     for t in $tests; do
         out=$log/$arch-$t.txt
-        (cd "$bin" && timeout 900 "$WINE" ./mapishut_test.exe "$t") >"$out" 2>&1
+        # One timeout for the test and any retry of it.
+        (cd "$bin" && timeout 900 sh -c '. "$1"; shift; wine_retry "$@"' - "$here/wine-env.sh" \
+            "$WINE" ./mapishut_test.exe "$t") >"$out" 2>&1
         rc=$?
         tr -d '\r' <"$out" >"$out.tmp" && mv "$out.tmp" "$out"
         grep -v ' tests executed ' "$out"
@@ -154,6 +161,8 @@ run_wine_suite() {
 run_wine_suite x86_64
 run_wine_suite i686
 
+echo "Wine programs run again after failing without output: $(wc -l <"$WINE_RETRY_LOG")"
+sed 's/^/  /' "$WINE_RETRY_LOG"
 echo "skipped: ${skip_notes:-nothing}"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ] || status=1

@@ -62,18 +62,20 @@ wine_setup() {
 # wine_retry COMMAND...: runs a Windows program that may safely run twice. Wine 8
 # on a loaded machine now and then fails to start a process (the tests' own
 # children retry the CreateProcess that fails so): a run that failed and
-# printed nothing never ran, and is run again, at most three times in all,
-# said on stderr. Anything that printed, or succeeded, stands as it came.
+# printed nothing is run again, at most three times in all. Each retry is said
+# on stderr and added to $WINE_RETRY_LOG when set, which run-tests.sh shows at
+# the end, so that a run that needed one never passes for a clean one.
+# Anything that printed, or succeeded, stands as it came.
 wine_retry() {
     wine_try=1
     while :; do
-        wine_out=$("$@")
-        wine_rc=$?
+        if wine_out=$("$@"); then wine_rc=0; else wine_rc=$?; fi
         if [ $wine_rc -eq 0 ] || [ -n "$wine_out" ] || [ $wine_try -eq 3 ]; then
             [ -z "$wine_out" ] || printf '%s\n' "$wine_out"
             return $wine_rc
         fi
         echo "wine_retry: exit code $wine_rc and no output, run again: $*" >&2
+        [ -z "${WINE_RETRY_LOG:-}" ] || echo "exit code $wine_rc and no output, run again: $*" >>"$WINE_RETRY_LOG"
         wine_try=$((wine_try + 1))
     done
 }
