@@ -228,6 +228,34 @@ START_TEST(test_a_record_cut_inside_a_call_reads_as_what_happened)
 }
 END_TEST
 
+static void snapshot_query(struct fake_provider *p, enum provider_call call)
+{
+    (void)p;
+    if (call == PROVIDER_QUERY)
+        memcpy(snapshot, f.record, exit_record_size());
+}
+
+/* A client asked again after a refusal and was killed while a provider
+ * answered: that query never said no, and its providers' data is at risk. */
+START_TEST(test_a_record_cut_inside_a_later_query_is_not_refused)
+{
+    snapshot = malloc(exit_record_size());
+    register_three();
+    ab.answer[PROVIDER_QUERY] = SHUT_E_NO_SUPPORT;
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_E_NO_SUPPORT);
+    ab.answer[PROVIDER_QUERY] = SHUT_S_OK;
+    ms.during = snapshot_query;
+    ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
+    exit_view_open(&view, snapshot, exit_record_size());
+    ck_assert_int_eq(view.status, EXIT_FILE_OK);
+    ck_assert_int_eq(exit_verdict(&view, false), VERDICT_ENDED_WITHOUT_SHUTDOWN);
+    exit_reason(&view, VERDICT_ENDED_WITHOUT_SHUTDOWN, reason, sizeof(reason));
+    ck_assert_ptr_nonnull(strstr(reason, "; it ended inside QueryFastShutdown, in the store provider "
+                                         "mspst32.dll (mspst32.dll)'s QueryFastShutdown"));
+    free(snapshot);
+}
+END_TEST
+
 START_TEST(test_abandoned_and_crashed_calls_keep_their_outcome)
 {
     register_three();
@@ -495,6 +523,7 @@ Suite *exit_record_suite(void)
     tcase_add_test(tc, test_every_provider_unregistered_is_normal);
     tcase_add_test(tc, test_ended_without_shutdown_names_who_was_registered);
     tcase_add_test(tc, test_a_record_cut_inside_a_call_reads_as_what_happened);
+    tcase_add_test(tc, test_a_record_cut_inside_a_later_query_is_not_refused);
     tcase_add_test(tc, test_abandoned_and_crashed_calls_keep_their_outcome);
     tcase_add_test(tc, test_a_call_made_without_a_worker_is_recorded_so);
     tcase_add_test(tc, test_what_does_not_fit_is_counted);

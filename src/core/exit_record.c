@@ -283,6 +283,8 @@ uint32_t exit_record_evaluation(struct exit_record *r)
 {
     if (!r || !r->header)
         return 0;
+    /* Killed before this one answers, the process refused nothing by it. */
+    __atomic_store_n(&r->header->last_answer, EXIT_NO_ANSWER, __ATOMIC_RELAXED);
     return __atomic_add_fetch(&r->header->evaluations, 1, __ATOMIC_RELEASE);
 }
 

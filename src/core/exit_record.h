@@ -99,6 +99,10 @@ struct exit_setting_value {
     uint32_t read;          /* 1 once an evaluation read it */
 };
 
+/* last_answer of an evaluation that has not answered yet (a success code:
+ * a query that never said no refused nothing). */
+#define EXIT_NO_ANSWER ((int32_t)1)
+
 struct exit_header {
     uint8_t magic[16];
     uint32_t version;
@@ -116,7 +120,7 @@ struct exit_header {
     /* The policy and the answer of the last QueryFastShutdown evaluation. */
     struct exit_setting_value settings[EXIT_SETTINGS];
     uint32_t evaluations;           /* so far; events carry the number of theirs */
-    int32_t last_answer;            /* SHUT_S_OK or SHUT_E_NO_SUPPORT, valid once evaluations > 0 */
+    int32_t last_answer;            /* SHUT_S_OK, SHUT_E_NO_SUPPORT, or EXIT_NO_ANSWER while one runs */
     /* Progress. */
     uint32_t phase;                 /* enum exit_phase */
     int32_t do_fast_result;         /* valid once phase is EXIT_PHASE_DONE */
