@@ -469,6 +469,74 @@ static void test_eight_clients_at_once(void)
     expect_json("\"unreadable\":[]");
 }
 
+/* The records of the folder: how many, and how many of the processes named. */
+static int records_held(const DWORD *pids, int n, int *of_those)
+{
+    WCHAR pattern[MAX_PATH], tag[32];
+    WIN32_FIND_DATAW found;
+    HANDLE find;
+    int count = 0;
+
+    *of_those = 0;
+    _snwprintf(pattern, ARRAY_SIZE(pattern), L"%ls\\*.exit", records);
+    find = FindFirstFileW(pattern, &found);
+    if (find == INVALID_HANDLE_VALUE)
+        return 0;
+    do {
+        count++;
+        for (int i = 0; i < n; i++) {
+            _snwprintf(tag, ARRAY_SIZE(tag), L"-%lu-", pids[i]);
+            if (wcsstr(found.cFileName, tag))
+                (*of_those)++;
+        }
+    } while (FindNextFileW(find, &found));
+    FindClose(find);
+    return count;
+}
+
+/* ExitRecords 2: a new record keeps itself and the newest other, whatever
+ * the files' times say. Three clients killed unreported: the fourth's
+ * subsystem reports them to the Event Log (a write into each) just before
+ * it deletes the oldest. */
+static void test_oldest_records_go(void)
+{
+    HANDLE processes[4];
+    DWORD pids[4];
+    int count = 0, kept = 0;
+
+    exit_records_use_folder("exits-kept", records, ARRAY_SIZE(records));
+    for (int i = 0; i < 4; i++) {
+        HANDLE ready = CreateEventW(NULL, TRUE, FALSE, L"mapishut-exits-ready");
+
+        ResetEvent(ready);
+        if (i == 3)
+            set_setting(MAPISHUT_RECORDS_VALUE, 2);
+        processes[i] = start_client("killed");
+        pids[i] = processes[i] ? GetProcessId(processes[i]) : 0;
+        ok(processes[i] && WaitForSingleObject(ready, 30000) == WAIT_OBJECT_0, "client %d never got ready\n", i);
+        CloseHandle(ready);
+        if (i == 2) {
+            for (int k = 0; k < 3; k++) {
+                TerminateProcess(processes[k], 9);
+                WaitForSingleObject(processes[k], 10000);
+            }
+        }
+    }
+    /* The fourth's subsystem tidies the folder in the background. */
+    for (int waited = 0; waited < 10000 && (count = records_held(pids + 2, 2, &kept)) > 2; waited += 100)
+        Sleep(100);
+    if (processes[3]) {
+        TerminateProcess(processes[3], 9);
+        WaitForSingleObject(processes[3], 10000);
+    }
+    count = records_held(pids + 2, 2, &kept);
+    ok(count == 2 && kept == 2, "%d records left, %d of them the newest two's\n", count, kept);
+    for (int i = 0; i < 4; i++)
+        if (processes[i])
+            CloseHandle(processes[i]);
+    clear_policies();
+}
+
 static void write_file(const WCHAR *name, const void *data, DWORD size)
 {
     WCHAR path[MAX_PATH];
@@ -608,6 +676,7 @@ START_TEST(exits)
     test_report_text();
     test_event_log();
     test_eight_clients_at_once();
+    test_oldest_records_go();
     test_damaged_records();
     test_no_place_for_records();
     clear_policies();

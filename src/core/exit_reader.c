@@ -39,18 +39,13 @@ static bool array_holds(const struct exit_array *a, size_t index, uint32_t recor
     return true;
 }
 
-void exit_view_open(struct exit_view *v, const void *bytes, size_t size)
+/* The checks that need only the header. */
+static bool header_holds(struct exit_view *v, const struct exit_header *h, size_t size)
 {
-    const struct exit_header *h = bytes;
-    const uint8_t *base = bytes;
-    const void *first[5];
-    const struct exit_array *a[5];
-    uint32_t *counts[5], *left[5];
-
     memset(v, 0, sizeof(*v));
     if (size < sizeof(h->magic) + sizeof(h->version)) {
         fail(v, EXIT_FILE_DAMAGED, "shorter than a record's header");
-        return;
+        return false;
     }
     if (memcmp(h->magic, EXIT_RECORD_MAGIC, sizeof(h->magic))) {
         /* A file created but not written yet is all zeroes. */
@@ -60,20 +55,40 @@ void exit_view_open(struct exit_view *v, const void *bytes, size_t size)
             zero = !h->magic[i];
         fail(v, zero ? EXIT_FILE_INCOMPLETE : EXIT_FILE_DAMAGED, zero ? "its header was never written"
                                                                       : "not an exit record");
-        return;
+        return false;
     }
     if (h->version != EXIT_RECORD_VERSION) {
         fail(v, EXIT_FILE_OTHER_VERSION, "a record of another version");
-        return;
+        return false;
     }
     if (size < sizeof(*h) || h->header_size != sizeof(*h)) {
         fail(v, EXIT_FILE_DAMAGED, "its header is cut short or of another size");
-        return;
+        return false;
     }
     if (!__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE)) {
         fail(v, EXIT_FILE_INCOMPLETE, "its creation was cut short");
-        return;
+        return false;
     }
+    return true;
+}
+
+const struct exit_header *exit_header_of(const void *bytes, size_t size)
+{
+    struct exit_view v;
+
+    return header_holds(&v, bytes, size) ? bytes : NULL;
+}
+
+void exit_view_open(struct exit_view *v, const void *bytes, size_t size)
+{
+    const struct exit_header *h = bytes;
+    const uint8_t *base = bytes;
+    const void *first[5];
+    const struct exit_array *a[5];
+    uint32_t *counts[5], *left[5];
+
+    if (!header_holds(v, h, size))
+        return;
     if (h->record_size > size || h->record_size < sizeof(*h)) {
         fail(v, EXIT_FILE_DAMAGED, "the file is shorter than the record it holds");
         return;

@@ -44,6 +44,10 @@ struct exit_view {
 
 /* bytes must stay as they are while the view is used, and be aligned to 8. */
 void exit_view_open(struct exit_view *view, const void *bytes, size_t size);
+/* The header of a record whose header alone was read (its process, its
+ * times): NULL where exit_view_open would find the header damaged,
+ * incomplete or of another version. */
+const struct exit_header *exit_header_of(const void *bytes, size_t size);
 
 /* Why the exit ended as it did, given whether its process is alive. */
 enum exit_verdict exit_verdict(const struct exit_view *view, bool process_alive);

@@ -5,6 +5,7 @@
  * protocol path: the file is made at the first attach or registration, and
  * tidying runs on a thread of its own. */
 #include "module.h"
+#include "core/exit_reader.h"
 #include "core/exit_record.h"
 
 #include <stdio.h>
@@ -143,18 +144,43 @@ void *exit_file_create(uint64_t (*clock_us)(void))
 
 struct record_file {
     WCHAR name[MAX_PATH];
-    uint64_t created;
+    uint64_t started;           /* its process's start, as `mapishut exits` orders them */
+    BOOL alive;                 /* its process runs: never deleted */
 };
 
 static int newest_first(const void *a, const void *b)
 {
     const struct record_file *x = a, *y = b;
 
-    return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
+    return x->started < y->started ? 1 : x->started > y->started ? -1 : 0;
 }
 
-/* Deletes the oldest records beyond keep. A record still mapped by its
- * process cannot be deleted, and stays. */
+/* Reads what pruning needs from the record's header. Its file times will
+ * not do: under Wine a record's creation time moves with every write, as
+ * when the Event Log is told; and the process that maps a record may well
+ * be allowed to lose it there. A record whose header cannot be read is
+ * placed by its file's time. */
+static void read_record_file(const WCHAR *path, FILETIME file_time, struct record_file *r)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                              OPEN_EXISTING, 0, NULL);
+    union {
+        struct exit_header header;
+        uint8_t bytes[sizeof(struct exit_header)];
+    } buffer;
+    const struct exit_header *h = NULL;
+    DWORD done = 0;
+
+    if (file != INVALID_HANDLE_VALUE) {
+        if (ReadFile(file, buffer.bytes, sizeof(buffer), &done, NULL))
+            h = exit_header_of(buffer.bytes, done);
+        CloseHandle(file);
+    }
+    r->started = h ? h->process_start : as_number(file_time);
+    r->alive = h && exit_process_is_alive(h->pid, h->process_start);
+}
+
+/* Deletes the oldest records beyond keep, but never one whose process runs. */
 static void prune(const WCHAR *folder, unsigned keep)
 {
     WCHAR pattern[MAX_PATH], path[MAX_PATH];
@@ -169,8 +195,10 @@ static void prune(const WCHAR *folder, unsigned keep)
     if (find == INVALID_HANDLE_VALUE)
         return;
     do {
-        if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY ||
+            _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", folder, found.cFileName) < 0)
             continue;
+        path[ARRAYSIZE(path) - 1] = 0;
         if (count == capacity) {
             size_t more = capacity ? capacity * 2 : 64;
             struct record_file *grown = files ? HeapReAlloc(GetProcessHeap(), 0, files, more * sizeof(*files))
@@ -182,12 +210,12 @@ static void prune(const WCHAR *folder, unsigned keep)
             capacity = more;
         }
         lstrcpynW(files[count].name, found.cFileName, MAX_PATH);
-        files[count++].created = as_number(found.ftCreationTime);
+        read_record_file(path, found.ftCreationTime, &files[count++]);
     } while (FindNextFileW(find, &found));
     FindClose(find);
     qsort(files, count, sizeof(*files), newest_first);
     for (size_t i = keep; i < count; i++) {
-        if (_snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", folder, files[i].name) < 0)
+        if (files[i].alive || _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", folder, files[i].name) < 0)
             continue;
         path[ARRAYSIZE(path) - 1] = 0;
         DeleteFileW(path);
