@@ -1,9 +1,11 @@
 /* The facts wine-tests/ spells itself (wine-tests/project_facts.h: Wine's
  * tree lets a test include no source of the DLL) against the originals:
  * the Office versions and policy places of src/core/policy.c, MAPI's DLL
- * naming rule of src/core/dll_name.c. A copy that drifts fails here. */
+ * naming rule of src/core/dll_name.c, the exit record's room for providers
+ * of src/core/exit_record.h. A copy that drifts fails here. */
 #include "suites.h"
 #include "core/dll_name.h"
+#include "core/exit_record.h"
 #include "core/policy.h"
 #include "../wine-tests/project_facts.h"
 
@@ -12,6 +14,12 @@
 
 #define NARROW(version) version,
 static const char *const versions[] = { FACT_OFFICE_VERSIONS(NARROW) };
+
+START_TEST(test_exit_room_is_the_records)
+{
+    ck_assert_uint_eq(FACT_EXIT_ROOM_PROVIDERS, EXIT_PROVIDERS_MAX);
+}
+END_TEST
 
 START_TEST(test_office_versions_are_the_subsystems)
 {
@@ -118,6 +126,7 @@ Suite *wine_copies_suite(void)
     tcase_add_test(t, test_office_versions_are_the_subsystems);
     tcase_add_test(t, test_policy_places_are_the_subsystems);
     tcase_add_test(t, test_dll_naming_rule_is_mapis);
+    tcase_add_test(t, test_exit_room_is_the_records);
     suite_add_tcase(s, t);
     return s;
 }

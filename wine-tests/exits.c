@@ -86,6 +86,12 @@ static void client_child(const char *how)
         providers[i] = make_named_provider(i, flags[i]);
         IMAPIShutdownHost_RegisterProvider(host, NULL, types[i], providers[i], &cookies[i]);
     }
+    /* More stores than the record has room to name. */
+    for (int i = 0; !strcmp(how, "many") && i < FACT_EXIT_ROOM_PROVIDERS + 3; i++) {
+        ULONG cookie;
+
+        IMAPIShutdownHost_RegisterProvider(host, NULL, MAPI_STORE_PROVIDER, make_named_provider(MS, 0), &cookie);
+    }
     if (!strcmp(how, "normal")) {
         for (int i = 0; i < PROVIDERS; i++)
             IMAPIShutdownHost_UnregisterProvider(host, cookies[i]);
@@ -227,6 +233,24 @@ static void test_killed_with_providers_registered(void)
     expect_json("\"verdict\":\"ended-without-shutdown\",\"reason\":\"the process ended without DoFastShutdown and "
                 "without unregistering its providers: 3 providers were still registered: testxp32.dll (testxp32.dll), "
                 "testab32.dll (testab32.dll), testms32.dll (testms32.dll), and their unsaved data is at risk\"");
+}
+
+/* Every call is in the JSON, those of the providers past the record's room
+ * too. */
+static void test_more_providers_than_room(void)
+{
+    const char *unnamed;
+
+    if (!one_exit("many", "exits-many"))
+        return;
+    expect_json("\"verdict\":\"fast\"");
+    expect_json("\"providers_left_out\":6,");
+    ok(exit_calls_with(json, "DoFastShutdown", "returned") == FACT_EXIT_ROOM_PROVIDERS + 6,
+       "not %d DoFastShutdown calls: %s\n", FACT_EXIT_ROOM_PROVIDERS + 6, json);
+    unnamed = strstr(json, "\"unnamed_provider_calls\":[");
+    ok(unnamed && exit_calls_with(unnamed, "DoFastShutdown", "returned") == 6 &&
+       exit_calls_with(unnamed, "QueryFastShutdown", "returned") == 6,
+       "the six stores past the room are not in unnamed_provider_calls: %s\n", unnamed ? unnamed : json);
 }
 
 static void test_normal_and_running(void)
@@ -672,6 +696,7 @@ START_TEST(exits)
     test_refused_by_a_provider();
     test_crash_inside_a_provider_without_a_deadline();
     test_killed_with_providers_registered();
+    test_more_providers_than_room();
     test_normal_and_running();
     test_report_text();
     test_event_log();

@@ -1,8 +1,9 @@
 /* The few facts of the subsystem these tests spell themselves: in Wine's
  * tree a test may include the DLL's public header, not its sources. Each is
- * checked against the original: the Office versions, the policy places and
- * MAPI's DLL naming rule by test/test_wine_copies.c (natively, against
- * src/core/policy.c and src/core/dll_name.c), the profile places by
+ * checked against the original: the Office versions, the policy places,
+ * MAPI's DLL naming rule and the exit record's room by test/test_wine_copies.c
+ * (natively, against src/core/policy.c, src/core/dll_name.c and
+ * src/core/exit_record.h), the profile places by
  * scripts/check-copies.sh (against src/win32/profile_registry.c). Plain C,
  * no Windows header: the native test compiles it too. */
 #ifndef MAPISHUT_WINE_TESTS_PROJECT_FACTS_H
@@ -32,6 +33,9 @@
 #define FACT_PROFILES_16     "Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"
 #define FACT_PROFILES_15     "Software\\Microsoft\\Office\\15.0\\Outlook\\Profiles"
 #define FACT_PROFILES_LEGACY "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
+
+/* How many providers an exit record has room to name. */
+#define FACT_EXIT_ROOM_PROVIDERS 64
 
 /* UTF-16 code units: WCHAR in the tests, uint16_t natively. */
 #ifdef _WIN32

@@ -388,6 +388,38 @@ static const char *json_ms(uint64_t us, char text[24])
     return text;
 }
 
+/* The calls of the provider in slot; with EXIT_NO_PROVIDER, those of a
+ * provider the record has no entry for (it ran out of room). */
+static void json_calls(const struct record *r, uint32_t slot)
+{
+    const struct exit_view *v = &r->view;
+    char ms[24];
+
+    for (uint32_t k = 0, first_call = 1; k < v->call_count; k++) {
+        const struct exit_provider_call *c = &v->calls[k];
+
+        if (c->state == EXIT_ENTRY_EMPTY ||
+            (slot == EXIT_NO_PROVIDER ? exit_view_provider(v, c->provider) != NULL : c->provider != slot))
+            continue;
+        out("%s{\"call\":", first_call ? "" : ",");
+        first_call = 0;
+        out_json(call_name(c->call));
+        if (c->state == EXIT_ENTRY_DONE)
+            out(",\"result\":\"0x%08X\",\"ms\":%s", (unsigned)c->result, json_ms(c->duration_us, ms));
+        else
+            out(",\"result\":null,\"ms\":null");
+        out(",\"outcome\":");
+        out_json(outcome_of(r, c));
+        out(",\"unguarded\":%s,\"hook_failed\":%s,\"exception\":",
+            c->flags & EXIT_CALL_UNGUARDED ? "true" : "false", c->flags & EXIT_CALL_HOOK_FAILED ? "true" : "false");
+        if (c->flags & EXIT_CALL_EXCEPTION_SEEN || (c->state == EXIT_ENTRY_DONE && c->outcome == OUTCOME_CRASHED))
+            out("\"0x%08X\"", (unsigned)c->exception);
+        else
+            out("null");
+        out("}");
+    }
+}
+
 static void show_json(const struct record *r)
 {
     const struct exit_view *v = &r->view;
@@ -436,31 +468,12 @@ static void show_json(const struct record *r)
             p->flags & EXIT_PROVIDER_HAS_INTERFACE ? "true" : "false",
             p->flags & EXIT_PROVIDER_UNREGISTERED ? "true" : "false",
             p->flags & EXIT_PROVIDER_ABANDONED ? "true" : "false", (unsigned)p->behavior);
-        for (uint32_t k = 0, first_call = 1; k < v->call_count; k++) {
-            const struct exit_provider_call *c = &v->calls[k];
-
-            if (c->state == EXIT_ENTRY_EMPTY || c->provider != i)
-                continue;
-            out("%s{\"call\":", first_call ? "" : ",");
-            first_call = 0;
-            out_json(call_name(c->call));
-            if (c->state == EXIT_ENTRY_DONE)
-                out(",\"result\":\"0x%08X\",\"ms\":%s", (unsigned)c->result, json_ms(c->duration_us, ms));
-            else
-                out(",\"result\":null,\"ms\":null");
-            out(",\"outcome\":");
-            out_json(outcome_of(r, c));
-            out(",\"unguarded\":%s,\"hook_failed\":%s,\"exception\":",
-                c->flags & EXIT_CALL_UNGUARDED ? "true" : "false", c->flags & EXIT_CALL_HOOK_FAILED ? "true" : "false");
-            if (c->flags & EXIT_CALL_EXCEPTION_SEEN || (c->state == EXIT_ENTRY_DONE && c->outcome == OUTCOME_CRASHED))
-                out("\"0x%08X\"", (unsigned)c->exception);
-            else
-                out("null");
-            out("}");
-        }
+        json_calls(r, i);
         out("]}");
     }
-    out("],\"providers_left_out\":%u,\"client_calls\":[", (unsigned)v->providers_left_out);
+    out("],\"providers_left_out\":%u,\"unnamed_provider_calls\":[", (unsigned)v->providers_left_out);
+    json_calls(r, EXIT_NO_PROVIDER);
+    out("],\"client_calls\":[");
     for (uint32_t i = 0, first = 1; i < v->client_call_count; i++) {
         const struct exit_client_call *c = &v->client_calls[i];
 
