@@ -211,10 +211,15 @@ START_TEST(test_value_validity)
     ck_assert(behavior_value_is_valid(&v, &number, &why));
     v.value.size = 6;                               /* "2" and more */
     ck_assert(!behavior_value_is_valid(&v, &number, &why));
-    ck_assert_int_eq(why.why, POLICY_REJECT_SIZE);
+    ck_assert_int_eq(why.why, POLICY_REJECT_NOT_DIGIT);
     v.value.size = 4;
     memcpy(v.value.data, "2\0x\0", 4);              /* "2x" */
     ck_assert(!behavior_value_is_valid(&v, &number, &why));
+    ck_assert_int_eq(why.why, POLICY_REJECT_NOT_DIGIT);
+    memcpy(v.value.data, "x\0\0\0", 4);             /* "x" */
+    ck_assert(!behavior_value_is_valid(&v, &number, &why));
+    ck_assert_int_eq(why.why, POLICY_REJECT_NOT_DIGIT);
+    ck_assert_str_eq(policy_reject_reason(why.why), "is not one digit");
     v.value.reg_type = POLICY_REG_DWORD;
     memcpy(v.value.data, "\x03\0\0\0", 4);
     ck_assert(!behavior_value_is_valid(&v, &number, &why));
@@ -222,7 +227,8 @@ START_TEST(test_value_validity)
     ck_assert_uint_eq(why.number, 3);
     v.value.reg_type = 7;                           /* REG_MULTI_SZ */
     ck_assert(!behavior_value_is_valid(&v, &number, &why));
-    ck_assert_int_eq(why.why, POLICY_REJECT_TYPE);
+    ck_assert_int_eq(why.why, POLICY_REJECT_BEHAVIOR_TYPE);
+    ck_assert_str_eq(policy_reject_reason(why.why), "is neither a REG_SZ nor a REG_DWORD");
     v.value.reg_type = POLICY_REG_DWORD;
     memcpy(v.value.data, "\x01\0\0\0", 4);
     v.name_too_long = true;

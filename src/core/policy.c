@@ -71,6 +71,8 @@ const char *policy_reject_reason(enum policy_reject why)
     case POLICY_REJECT_SIZE:       return "is not 4 bytes long";
     case POLICY_REJECT_RANGE:      return "is out of range";
     case POLICY_REJECT_NAME:       return "has a name too long for a DLL";
+    case POLICY_REJECT_BEHAVIOR_TYPE: return "is neither a REG_SZ nor a REG_DWORD";
+    case POLICY_REJECT_NOT_DIGIT:  return "is not one digit";
     }
     return "?";
 }
@@ -160,13 +162,14 @@ bool behavior_value_is_valid(const struct behavior_value *v, uint32_t *number, s
                   (uint32_t)value->data[2] << 16 | (uint32_t)value->data[3] << 24;
     } else if (value->reg_type == POLICY_REG_SZ) {
         /* One UTF-16 digit, and its NUL if it has one. */
-        if (value->size != 2 && !(value->size == 4 && !value->data[2] && !value->data[3])) {
-            why->why = POLICY_REJECT_SIZE;
+        if ((value->size != 2 && !(value->size == 4 && !value->data[2] && !value->data[3])) ||
+            digit < '0' || digit > '9') {
+            why->why = POLICY_REJECT_NOT_DIGIT;
             return false;
         }
-        *number = digit >= '0' && digit <= '9' ? (uint32_t)(digit - '0') : UINT32_MAX;
+        *number = (uint32_t)(digit - '0');
     } else {
-        why->why = POLICY_REJECT_TYPE;
+        why->why = POLICY_REJECT_BEHAVIOR_TYPE;
         return false;
     }
     if (*number > BEHAVIOR_MAX) {

@@ -60,6 +60,8 @@ enum policy_reject {
     POLICY_REJECT_SIZE,
     POLICY_REJECT_RANGE,
     POLICY_REJECT_NAME,     /* a ProviderBehavior value whose name cannot be a DLL's */
+    POLICY_REJECT_BEHAVIOR_TYPE, /* a ProviderBehavior value neither REG_SZ nor REG_DWORD */
+    POLICY_REJECT_NOT_DIGIT,     /* a ProviderBehavior REG_SZ that is not one digit */
 };
 
 struct policy_rejected {
