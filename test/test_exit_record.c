@@ -444,7 +444,7 @@ END_TEST
 
 static uint8_t *good_record(void)
 {
-    uint8_t *bytes = malloc(exit_record_size());
+    uint8_t *bytes = calloc(1, exit_record_size() + 8); /* room to be too long */
 
     register_three();
     ck_assert_int_eq(shutdown_query(&f.s), SHUT_S_OK);
@@ -462,6 +462,14 @@ START_TEST(test_damaged_records_are_told_apart)
     ck_assert_int_eq(view.status, EXIT_FILE_DAMAGED);              /* truncated */
     exit_view_open(&view, bytes, 10);
     ck_assert_int_eq(view.status, EXIT_FILE_DAMAGED);
+    exit_view_open(&view, bytes, size + 8);
+    ck_assert_int_eq(view.status, EXIT_FILE_DAMAGED);              /* longer than it says */
+    h->record_size -= 8;                                            /* and says so */
+    exit_view_open(&view, bytes, size - 8);
+    ck_assert_int_eq(view.status, EXIT_FILE_DAMAGED);
+    h->record_size += 8;
+    exit_view_open(&view, bytes, size);
+    ck_assert_int_eq(view.status, EXIT_FILE_OK);
     h->version = 2;
     exit_view_open(&view, bytes, size);
     ck_assert_int_eq(view.status, EXIT_FILE_OTHER_VERSION);

@@ -89,8 +89,12 @@ void exit_view_open(struct exit_view *v, const void *bytes, size_t size)
 
     if (!header_holds(v, h, size))
         return;
-    if (h->record_size > size || h->record_size < sizeof(*h)) {
+    if (h->record_size > size) {
         fail(v, EXIT_FILE_DAMAGED, "the file is shorter than the record it holds");
+        return;
+    }
+    if (h->record_size != exit_record_size() || size != h->record_size) {
+        fail(v, EXIT_FILE_DAMAGED, "its size is not a record's of its version");
         return;
     }
     a[0] = &h->profiles, a[1] = &h->providers, a[2] = &h->client_calls, a[3] = &h->provider_calls, a[4] = &h->events;
