@@ -178,7 +178,7 @@ static const char *ms_text(uint64_t us, char text[24])
     else if (us < 10000)
         snprintf(text, 24, "%u.%u", (unsigned)(us / 1000), (unsigned)(us % 1000 / 100));
     else
-        snprintf(text, 24, "%llu", (unsigned long long)((us + 500) / 1000));
+        snprintf(text, 24, "%llu", (unsigned long long)(us / 1000 + (us % 1000 >= 500))); /* no overflow */
     return text;
 }
 
