@@ -305,10 +305,10 @@ $(BUILD)/fuzz/fuzz_profile: fuzz/fuzz_profile.c src/core/profile.c src/core/dll_
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_profile.c src/core/profile.c src/core/dll_name.c
 
 # The record reader with the core that writes the record it damages.
-$(BUILD)/fuzz/fuzz_exit_record: fuzz/fuzz_exit_record.c $(CORE_SRC)
+$(BUILD)/fuzz/fuzz_exit_record: fuzz/fuzz_exit_record.c $(CORE_SRC) src/tool/exit_summary.c
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_exit_record.c $(CORE_SRC)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_exit_record.c $(CORE_SRC) src/tool/exit_summary.c
 
 $(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c test/profile_builder.c src/core/profile.c src/core/dll_name.c
 	@mkdir -p $(@D)

@@ -14,6 +14,7 @@
  * a read one byte too far. */
 #include "core/exit_reader.h"
 #include "core/exit_record.h"
+#include "tool/exit_summary.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static void write_record(void)
     if (!intact)
         abort();
     exit_record_format(intact, 1234, 64, 130000000000000000ull, 130000000000000001ull, 0, image);
-    exit_record_open(&r, intact);
+    r = (struct exit_record){ (struct exit_header *)intact };
     exit_record_profile(&r, profile, 3, 1, 10);
     memset(who, 0, sizeof(who));
     copy_name(who[0].display_name, PROVIDER_DISPLAY_NAME_MAX, "Mailbox \x1b[31m");
