@@ -146,8 +146,11 @@ static void run_client(const char *how)
 /* A client stopped by the test once it is ready: killed, or looked at. */
 static HANDLE start_waiting_client(const char *how)
 {
-    HANDLE ready = CreateEventW(NULL, TRUE, FALSE, L"mapishut-exits-ready"), process = start_client(how);
+    HANDLE ready = CreateEventW(NULL, TRUE, FALSE, L"mapishut-exits-ready"), process;
 
+    /* A client still waiting holds the event, set. */
+    ResetEvent(ready);
+    process = start_client(how);
     ok(process && WaitForSingleObject(ready, 30000) == WAIT_OBJECT_0, "the %s client never got ready\n", how);
     CloseHandle(ready);
     return process;
@@ -533,15 +536,10 @@ static void test_oldest_records_go(void)
 
     exit_records_use_folder("exits-kept", records, ARRAY_SIZE(records));
     for (int i = 0; i < 4; i++) {
-        HANDLE ready = CreateEventW(NULL, TRUE, FALSE, L"mapishut-exits-ready");
-
-        ResetEvent(ready);
         if (i == 3)
             set_setting(MAPISHUT_RECORDS_VALUE, 2);
-        processes[i] = start_client("killed");
+        processes[i] = start_waiting_client("killed");
         pids[i] = processes[i] ? GetProcessId(processes[i]) : 0;
-        ok(processes[i] && WaitForSingleObject(ready, 30000) == WAIT_OBJECT_0, "client %d never got ready\n", i);
-        CloseHandle(ready);
         if (i == 2) {
             for (int k = 0; k < 3; k++) {
                 TerminateProcess(processes[k], 9);
@@ -561,6 +559,66 @@ static void test_oldest_records_go(void)
     for (int i = 0; i < 4; i++)
         if (processes[i])
             CloseHandle(processes[i]);
+    clear_policies();
+}
+
+static void end_client(HANDLE process)
+{
+    if (!process)
+        return;
+    TerminateProcess(process, 9);
+    WaitForSingleObject(process, 10000);
+    CloseHandle(process);
+}
+
+/* Live records are kept, and count among the ExitRecords kept: a client
+ * started before two that were killed, a file mapped by a process that has
+ * not written its header yet (dated 2012, as if the oldest), and the newest
+ * client, with ExitRecords 2: the two killed go, the three live stay. */
+static void test_live_records_are_kept(void)
+{
+    static const FILETIME old = { 0x5f4a0000, 0x01ccc84d }; /* 2012 */
+    WCHAR creating[MAX_PATH];
+    HANDLE file, mapping, first, last;
+    DWORD pids[2];
+    void *view = NULL;
+    int count = 0, kept = 0;
+
+    exit_records_use_folder("exits-live", records, ARRAY_SIZE(records));
+    wcscpy(creating, records);
+    *wcsrchr(creating, '\\') = 0;                  /* <appdata>\mapishut */
+    CreateDirectoryW(creating, NULL);
+    CreateDirectoryW(records, NULL);
+    _snwprintf(creating, ARRAY_SIZE(creating), L"%ls\\creating.exe-1-20120101T000000.000.exit", records);
+    file = CreateFileW(creating, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, CREATE_ALWAYS, 0, NULL);
+    ok(file != INVALID_HANDLE_VALUE, "cannot create %ls: %lu\n", creating, GetLastError());
+    SetFileTime(file, &old, &old, &old);
+    mapping = CreateFileMappingW(file, NULL, PAGE_READWRITE, 0, 4096, NULL);
+    CloseHandle(file);
+    if (mapping) {
+        view = MapViewOfFile(mapping, FILE_MAP_WRITE, 0, 0, 4096);
+        CloseHandle(mapping);
+    }
+    ok(view != NULL, "cannot map %ls\n", creating);
+    first = start_waiting_client("running");
+    kill_waiting_client();
+    kill_waiting_client();
+    set_setting(MAPISHUT_RECORDS_VALUE, 2);
+    last = start_waiting_client("running");
+    pids[0] = first ? GetProcessId(first) : 0;
+    pids[1] = last ? GetProcessId(last) : 0;
+    /* The last client's subsystem tidies the folder in the background. */
+    for (int waited = 0; waited < 10000 && (count = records_held(pids, 2, &kept)) > 3; waited += 100)
+        Sleep(100);
+    end_client(first);
+    end_client(last);
+    if (view)
+        UnmapViewOfFile(view);
+    count = records_held(pids, 2, &kept);
+    ok(count == 3 && kept == 2 && GetFileAttributesW(creating) != INVALID_FILE_ATTRIBUTES,
+       "%d records left, %d of the live clients', the one being created %s\n", count, kept,
+       GetFileAttributesW(creating) != INVALID_FILE_ATTRIBUTES ? "kept" : "deleted");
     clear_policies();
 }
 
@@ -705,6 +763,7 @@ START_TEST(exits)
     test_event_log();
     test_eight_clients_at_once();
     test_oldest_records_go();
+    test_live_records_are_kept();
     test_damaged_records();
     test_no_place_for_records();
     clear_policies();

@@ -144,8 +144,8 @@ void *exit_file_create(uint64_t (*clock_us)(void))
 
 struct record_file {
     WCHAR name[MAX_PATH];
-    uint64_t started;           /* its process's start, as `mapishut exits` orders them */
-    BOOL alive;                 /* its process runs: never deleted */
+    uint64_t started;           /* its process's start, as `mapishut exits` orders them; 0 unreadable */
+    BOOL live;                  /* its process runs, or holds it: never deleted */
 };
 
 static int newest_first(const void *a, const void *b)
@@ -155,12 +155,24 @@ static int newest_first(const void *a, const void *b)
     return x->started < y->started ? 1 : x->started > y->started ? -1 : 0;
 }
 
+/* A file some process holds cannot be opened alone: a record its process
+ * maps (whatever its header says yet: it may be being written, or of
+ * another version), or one a reader has open. */
+static BOOL held(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+
+    if (file == INVALID_HANDLE_VALUE)
+        return GetLastError() == ERROR_SHARING_VIOLATION;
+    CloseHandle(file);
+    return FALSE;
+}
+
 /* Reads what pruning needs from the record's header. Its file times will
  * not do: under Wine a record's creation time moves with every write, as
- * when the Event Log is told; and the process that maps a record may well
- * be allowed to lose it there. A record whose header cannot be read is
- * placed by its file's time. */
-static void read_record_file(const WCHAR *path, FILETIME file_time, struct record_file *r)
+ * when the Event Log is told. A file that is no record this version reads
+ * counts as the oldest. */
+static void read_record_file(const WCHAR *path, struct record_file *r)
 {
     HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                               OPEN_EXISTING, 0, NULL);
@@ -176,16 +188,27 @@ static void read_record_file(const WCHAR *path, FILETIME file_time, struct recor
             h = exit_header_of(buffer.bytes, done);
         CloseHandle(file);
     }
-    r->started = h ? h->process_start : as_number(file_time);
-    r->alive = h && exit_process_is_alive(h->pid, h->process_start);
+    r->started = h ? h->process_start : 0;
+    r->live = (h && exit_process_is_alive(h->pid, h->process_start)) || held(path);
 }
 
-/* Deletes the oldest records beyond keep, but never one whose process runs. */
+/* Deleted in one step with the check that nobody holds it: Wine lets a
+ * mapped file be deleted (it goes when its process ends), Windows not. */
+static void delete_unless_held(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, DELETE, 0, NULL, OPEN_EXISTING, FILE_FLAG_DELETE_ON_CLOSE, NULL);
+
+    if (file != INVALID_HANDLE_VALUE)
+        CloseHandle(file);
+}
+
+/* Keeps keep records: every live one, then the newest of the others; the
+ * rest are deleted. */
 static void prune(const WCHAR *folder, unsigned keep)
 {
     WCHAR pattern[MAX_PATH], path[MAX_PATH];
     struct record_file *files = NULL;
-    size_t count = 0, capacity = 0;
+    size_t count = 0, capacity = 0, live = 0, room;
     WIN32_FIND_DATAW found;
     HANDLE find;
 
@@ -210,15 +233,23 @@ static void prune(const WCHAR *folder, unsigned keep)
             capacity = more;
         }
         lstrcpynW(files[count].name, found.cFileName, MAX_PATH);
-        read_record_file(path, found.ftCreationTime, &files[count++]);
+        read_record_file(path, &files[count]);
+        live += files[count++].live;
     } while (FindNextFileW(find, &found));
     FindClose(find);
     qsort(files, count, sizeof(*files), newest_first);
-    for (size_t i = keep; i < count; i++) {
-        if (files[i].alive || _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", folder, files[i].name) < 0)
+    room = keep > live ? keep - live : 0;
+    for (size_t i = 0; i < count; i++) {
+        if (files[i].live)
+            continue;
+        if (room) {
+            room--;
+            continue;
+        }
+        if (_snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", folder, files[i].name) < 0)
             continue;
         path[ARRAYSIZE(path) - 1] = 0;
-        DeleteFileW(path);
+        delete_unless_held(path);
     }
     HeapFree(GetProcessHeap(), 0, files);
 }
