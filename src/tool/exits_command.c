@@ -389,7 +389,8 @@ static const char *json_ms(uint64_t us, char text[24])
 }
 
 /* The calls of the provider in slot; with EXIT_NO_PROVIDER, those of a
- * provider the record has no entry for (it ran out of room). */
+ * provider the record names no entry for (it ran out of room, or the
+ * process died while the entry was being written). */
 static void json_calls(const struct record *r, uint32_t slot)
 {
     const struct exit_view *v = &r->view;
