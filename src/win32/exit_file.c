@@ -24,6 +24,9 @@ BOOL exit_folder(WCHAR *path, size_t size)
     return written > 0 && (size_t)written < size;
 }
 
+/* This process's record file, open for as long as the process lives. */
+static HANDLE own_record_file = INVALID_HANDLE_VALUE;
+
 static uint64_t as_number(FILETIME time)
 {
     return (uint64_t)time.dwHighDateTime << 32 | time.dwLowDateTime;
@@ -125,14 +128,19 @@ void *exit_file_create(uint64_t (*clock_us)(void))
     view = mapping ? MapViewOfFile(mapping, FILE_MAP_WRITE, 0, 0, size) : NULL;
     if (!view)
         diag(L"no exit record: %ls cannot be mapped (error %lu)", path, GetLastError());
-    /* The view keeps the file: the handles can go. */
     if (mapping)
         CloseHandle(mapping);
-    CloseHandle(file);
     if (!view) {
+        CloseHandle(file);
         DeleteFileW(path);
         return NULL;
     }
+    /* The view keeps the file; its handle is kept too, for the process's
+     * life, so that nobody can open the file alone while it lives: that is
+     * how pruning tells a live record whose header it cannot read (Windows,
+     * unlike Wine, lets a mapped file whose handles are closed be opened
+     * exclusively). */
+    own_record_file = file;
     touch_pages(view, size);
     GetSystemTimeAsFileTime(&now);
     exit_record_format(view, GetCurrentProcessId(), sizeof(void *) * 8, start, as_number(now), clock_us(),
@@ -183,11 +191,15 @@ static void read_record_file(const WCHAR *path, struct record_file *r)
     const struct exit_header *h = NULL;
     DWORD done = 0;
 
-    if (file != INVALID_HANDLE_VALUE) {
-        if (ReadFile(file, buffer.bytes, sizeof(buffer), &done, NULL))
-            h = exit_header_of(buffer.bytes, done);
-        CloseHandle(file);
+    if (file == INVALID_HANDLE_VALUE) {
+        /* Held alone by another (a reporter, a pruner's probe): kept. */
+        r->started = 0;
+        r->live = GetLastError() == ERROR_SHARING_VIOLATION;
+        return;
     }
+    if (ReadFile(file, buffer.bytes, sizeof(buffer), &done, NULL))
+        h = exit_header_of(buffer.bytes, done);
+    CloseHandle(file);
     r->started = h ? h->process_start : 0;
     r->live = (h && exit_process_is_alive(h->pid, h->process_start)) || held(path);
 }
@@ -218,7 +230,8 @@ static void prune(const WCHAR *folder, unsigned keep)
     if (find == INVALID_HANDLE_VALUE)
         return;
     do {
-        if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY ||
+        /* A link is not ours to follow: opening it would delete its target. */
+        if (found.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT) ||
             _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", folder, found.cFileName) < 0)
             continue;
         path[ARRAYSIZE(path) - 1] = 0;
@@ -227,8 +240,12 @@ static void prune(const WCHAR *folder, unsigned keep)
             struct record_file *grown = files ? HeapReAlloc(GetProcessHeap(), 0, files, more * sizeof(*files))
                                               : HeapAlloc(GetProcessHeap(), 0, more * sizeof(*files));
 
-            if (!grown)
-                break;
+            /* Part of the list would rank the rest wrongly: nothing goes. */
+            if (!grown) {
+                FindClose(find);
+                HeapFree(GetProcessHeap(), 0, files);
+                return;
+            }
             files = grown;
             capacity = more;
         }
