@@ -156,15 +156,19 @@ static HANDLE start_waiting_client(const char *how)
     return process;
 }
 
-static void kill_waiting_client(void)
+/* Kills a client the test started, and lets it go. */
+static void end_client(HANDLE process)
 {
-    HANDLE process = start_waiting_client("killed");
-
     if (!process)
         return;
     TerminateProcess(process, 9);
     WaitForSingleObject(process, 10000);
     CloseHandle(process);
+}
+
+static void kill_waiting_client(void)
+{
+    end_client(start_waiting_client("killed"));
 }
 
 /* A fresh folder, a client, and the one record it left, as JSON. */
@@ -268,9 +272,7 @@ static void test_normal_and_running(void)
         return;
     if (exit_records_json(records, json, sizeof(json)))
         expect_json("\"verdict\":\"running\"");
-    TerminateProcess(process, 9);
-    WaitForSingleObject(process, 10000);
-    CloseHandle(process);
+    end_client(process);
     if (exit_records_json(records, json, sizeof(json)))
         expect_json("\"verdict\":\"ended-without-shutdown\"");
 }
@@ -524,6 +526,16 @@ static int records_held(const DWORD *pids, int n, int *of_those)
     return count;
 }
 
+/* Waits, 10 s at most, for a client's subsystem to tidy the folder in the
+ * background, down to most records. */
+static void wait_for_tidying(int most)
+{
+    int of_those;
+
+    for (int waited = 0; waited < 10000 && records_held(NULL, 0, &of_those) > most; waited += 100)
+        Sleep(100);
+}
+
 /* ExitRecords 2: a new record keeps itself and the newest other, whatever
  * the files' times say. Three clients killed unreported: the fourth's
  * subsystem reports them to the Event Log (a write into each) just before
@@ -532,7 +544,7 @@ static void test_oldest_records_go(void)
 {
     HANDLE processes[4];
     DWORD pids[4];
-    int count = 0, kept = 0;
+    int count, kept;
 
     exit_records_use_folder("exits-kept", records, ARRAY_SIZE(records));
     for (int i = 0; i < 4; i++) {
@@ -541,34 +553,15 @@ static void test_oldest_records_go(void)
         processes[i] = start_waiting_client("killed");
         pids[i] = processes[i] ? GetProcessId(processes[i]) : 0;
         if (i == 2) {
-            for (int k = 0; k < 3; k++) {
-                TerminateProcess(processes[k], 9);
-                WaitForSingleObject(processes[k], 10000);
-            }
+            for (int k = 0; k < 3; k++)
+                end_client(processes[k]);
         }
     }
-    /* The fourth's subsystem tidies the folder in the background. */
-    for (int waited = 0; waited < 10000 && (count = records_held(pids + 2, 2, &kept)) > 2; waited += 100)
-        Sleep(100);
-    if (processes[3]) {
-        TerminateProcess(processes[3], 9);
-        WaitForSingleObject(processes[3], 10000);
-    }
+    wait_for_tidying(2);
+    end_client(processes[3]);
     count = records_held(pids + 2, 2, &kept);
     ok(count == 2 && kept == 2, "%d records left, %d of them the newest two's\n", count, kept);
-    for (int i = 0; i < 4; i++)
-        if (processes[i])
-            CloseHandle(processes[i]);
     clear_policies();
-}
-
-static void end_client(HANDLE process)
-{
-    if (!process)
-        return;
-    TerminateProcess(process, 9);
-    WaitForSingleObject(process, 10000);
-    CloseHandle(process);
 }
 
 /* Live records are kept, and count among the ExitRecords kept: a client
@@ -582,7 +575,7 @@ static void test_live_records_are_kept(void)
     HANDLE file, mapping, first, last;
     DWORD pids[2];
     void *view = NULL;
-    int count = 0, kept = 0;
+    int count, kept;
 
     exit_records_use_folder("exits-live", records, ARRAY_SIZE(records));
     wcscpy(creating, records);
@@ -608,9 +601,7 @@ static void test_live_records_are_kept(void)
     last = start_waiting_client("running");
     pids[0] = first ? GetProcessId(first) : 0;
     pids[1] = last ? GetProcessId(last) : 0;
-    /* The last client's subsystem tidies the folder in the background. */
-    for (int waited = 0; waited < 10000 && (count = records_held(pids, 2, &kept)) > 3; waited += 100)
-        Sleep(100);
+    wait_for_tidying(3);
     end_client(first);
     end_client(last);
     if (view)
