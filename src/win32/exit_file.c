@@ -151,7 +151,7 @@ void *exit_file_create(uint64_t (*clock_us)(void))
 /* --- tidying the folder ---------------------------------------------------------- */
 
 struct record_file {
-    WCHAR name[MAX_PATH];
+    WCHAR path[MAX_PATH];
     uint64_t started;           /* its process's start, as `mapishut exits` orders them; 0 unreadable */
     BOOL live;                  /* its process runs, or holds it: never deleted */
 };
@@ -249,7 +249,7 @@ static void prune(const WCHAR *folder, unsigned keep)
             files = grown;
             capacity = more;
         }
-        lstrcpynW(files[count].name, found.cFileName, MAX_PATH);
+        lstrcpynW(files[count].path, path, MAX_PATH);
         read_record_file(path, &files[count]);
         live += files[count++].live;
     } while (FindNextFileW(find, &found));
@@ -263,10 +263,7 @@ static void prune(const WCHAR *folder, unsigned keep)
             room--;
             continue;
         }
-        if (_snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", folder, files[i].name) < 0)
-            continue;
-        path[ARRAYSIZE(path) - 1] = 0;
-        delete_unless_held(path);
+        delete_unless_held(files[i].path);
     }
     HeapFree(GetProcessHeap(), 0, files);
 }
