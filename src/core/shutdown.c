@@ -317,11 +317,12 @@ static void call_batch(struct shutdown *s, size_t n, enum provider_call call)
 {
     struct shutdown_batch_call *b = s->batch;
     struct exit_record r = record_of(s);
-    bool timed = exit_record_has_call_room(&r);
     uint64_t start = 0, end = 0;
+    bool timed;
 
     if (!n)
         return;
+    timed = exit_record_has_call_room(&r);
     /* The clock costs more than a provider call that does nothing: read once
      * a call, a call starting as the one before it ended, and not at all
      * when the record has no room for the call. */
